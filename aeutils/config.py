@@ -1,0 +1,129 @@
+"""Run profiles (smoke vs full), per-notebook budgets, and the one-call notebook setup.
+
+``AEUTILS_PROFILE=smoke`` is what CI runs (small subsets, few epochs, minutes on 2 CPU cores);
+``full`` (the default) is the real experiment whose outputs are committed. Every epoch count and
+subset size a notebook uses lives in :data:`BUDGETS`, so the two profiles differ in one place only.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+PROFILES = ("smoke", "full")
+DEFAULT_PROFILE = "full"
+
+# Budgets per notebook and profile: subset sizes and epoch counts. Keys must match across profiles.
+BUDGETS: dict[str, dict[str, dict[str, int]]] = {
+    "01_pca_vs_autoencoder": {
+        "smoke": {
+            "n_train": 5000,
+            "n_test": 1000,
+            "linear_epochs": 6,
+            "deep_epochs": 4,
+            "code2_epochs": 3,
+            "toy_epochs": 60,
+            "overcomplete_epochs": 3,
+            "conv_epochs": 2,
+        },
+        "full": {
+            "n_train": 60000,
+            "n_test": 10000,
+            "linear_epochs": 12,
+            "deep_epochs": 34,
+            "code2_epochs": 8,
+            "toy_epochs": 300,
+            "overcomplete_epochs": 6,
+            "conv_epochs": 6,
+        },
+    },
+}
+
+
+def get_profile() -> str:
+    """Return the active profile from ``AEUTILS_PROFILE`` (default ``"full"``), validated."""
+    profile = os.environ.get("AEUTILS_PROFILE", DEFAULT_PROFILE).strip().lower()
+    if profile not in PROFILES:
+        raise ValueError(
+            f"AEUTILS_PROFILE={os.environ.get('AEUTILS_PROFILE')!r} is not a profile; "
+            f"use one of {', '.join(PROFILES)} (smoke: quick CI run, full: the real experiment)."
+        )
+    return profile
+
+
+def get_budget(notebook: str, profile: str | None = None) -> Mapping[str, int]:
+    """Return the read-only budget (epochs, subset sizes) of ``notebook`` under ``profile``."""
+    if notebook not in BUDGETS:
+        raise KeyError(
+            f"No budget for notebook {notebook!r}; known notebooks: {', '.join(sorted(BUDGETS))}. "
+            "Add its smoke and full budgets to aeutils.config.BUDGETS."
+        )
+    profile = get_profile() if profile is None else profile
+    if profile not in PROFILES:
+        raise ValueError(f"profile {profile!r} is not one of {', '.join(PROFILES)}")
+    return MappingProxyType(dict(BUDGETS[notebook][profile]))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What :func:`setup` decided for a notebook run; ``settings["deep_epochs"]`` reads a budget."""
+
+    notebook: str
+    profile: str
+    seed: int
+    budget: Mapping[str, int]
+    started: float = field(default_factory=time.perf_counter)
+
+    def __getitem__(self, key: str) -> int:
+        return self.budget[key]
+
+    def elapsed(self) -> float:
+        """Seconds since :func:`setup` was called (the notebook's measured runtime)."""
+        return time.perf_counter() - self.started
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python, NumPy and TensorFlow/Keras at once, and make TF ops deterministic."""
+    if not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    random.seed(int(seed))
+    keras.utils.set_random_seed(int(seed))  # also seeds Python's random and NumPy's global RNG
+    tf.config.experimental.enable_op_determinism()
+
+
+def set_threads(threads: int | None = None) -> int:
+    """Use ``threads`` CPU threads for TensorFlow's ops (default: every core); returns the count.
+
+    TensorFlow fixes its thread pools at the first op; after that the call keeps what is set.
+    """
+    if threads is None:
+        threads = os.cpu_count() or 1
+    if threads < 1:
+        raise ValueError(f"threads must be at least 1, got {threads}")
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(threads)
+        tf.config.threading.set_inter_op_parallelism_threads(min(2, threads))
+    except RuntimeError:  # runtime already initialised: the pools cannot change any more
+        return tf.config.threading.get_intra_op_parallelism_threads() or threads
+    return threads
+
+
+def setup(notebook: str, seed: int = 42, threads: int | None = None) -> Settings:
+    """Seed everything, set threads, pick the profile's budget, start the clock; print one line."""
+    profile = get_profile()
+    budget = get_budget(notebook, profile)
+    seed_everything(seed)
+    n_threads = set_threads(threads)
+    print(
+        f"{notebook} | profile: {profile} | seed: {seed} | Keras {keras.__version__} "
+        f"on {keras.backend.backend()} {tf.__version__} | {n_threads} CPU threads"
+    )
+    return Settings(notebook=notebook, profile=profile, seed=seed, budget=budget)

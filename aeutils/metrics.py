@@ -1,0 +1,45 @@
+"""Evaluation numbers shared by the notebooks: reconstruction error and subspace angles."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def _as_batch(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float64)
+    return x.reshape(len(x), -1)
+
+
+def squared_error_per_image(x: np.ndarray, x_hat: np.ndarray) -> float:
+    """Mean over images of the squared error summed over pixels: (1/N) Σ_n ‖x_n − x̂_n‖².
+
+    This is the unit of Hinton & Salakhutdinov (2006), Table/Fig. 2 (pixels in [0, 1]):
+    PCA with 30 components scores 13.87 on the MNIST test set.
+    """
+    x, x_hat = np.asarray(x), np.asarray(x_hat)
+    if x.shape != x_hat.shape:
+        raise ValueError(f"x and x_hat must have the same shape, got {x.shape} and {x_hat.shape}")
+    if x.ndim < 2 or len(x) == 0:
+        raise ValueError(f"expected a non-empty batch of images (N, ...), got shape {x.shape}")
+    return float(np.mean(np.sum((_as_batch(x) - _as_batch(x_hat)) ** 2, axis=1)))
+
+
+def principal_angles(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Principal angles (degrees, ascending) between the column spaces of ``a`` and ``b``.
+
+    With orthonormal bases Q_a, Q_b the cosines are the singular values of Q_aᵀ Q_b (Björck &
+    Golub 1973). All angles are 0 exactly when the spaces coincide, whatever bases span them.
+    """
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    if a.ndim != 2 or b.ndim != 2 or a.shape[0] != b.shape[0]:
+        raise ValueError(
+            f"a and b must be matrices with the same number of rows (basis vectors as columns), "
+            f"got shapes {a.shape} and {b.shape}"
+        )
+    for name, m in (("a", a), ("b", b)):
+        if np.linalg.matrix_rank(m) < m.shape[1]:
+            raise ValueError(f"the columns of {name} are linearly dependent; pass a basis")
+    q_a, _ = np.linalg.qr(a)
+    q_b, _ = np.linalg.qr(b)
+    cosines = np.clip(np.linalg.svd(q_a.T @ q_b, compute_uv=False), -1.0, 1.0)
+    return np.sort(np.degrees(np.arccos(cosines)))

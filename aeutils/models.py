@@ -1,0 +1,107 @@
+"""Autoencoder builders: each returns ``(autoencoder, encoder, decoder)`` Keras models.
+
+All models take and return flat 784-vectors (images are reshaped inside the convolutional one), so
+one training function and one metric serve every model in the course.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import keras
+from keras import layers
+
+
+def _check_positive(name: str, value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+
+
+def dense_autoencoder(
+    input_dim: int,
+    hidden_units: Sequence[int],
+    code_dim: int,
+    activation: str | None = "relu",
+    output_activation: str | None = "sigmoid",
+    code_activation: str | None = None,
+    name: str = "autoencoder",
+) -> tuple[keras.Model, keras.Model, keras.Model]:
+    """Build a mirrored dense autoencoder ``input → hidden… → code → …hidden → input``.
+
+    The code layer is linear by default, as in Hinton & Salakhutdinov (2006); ``code_activation``
+    changes that (e.g. one ReLU layer wider than the input: an overcomplete AE).
+    ``activation=None``, ``output_activation=None`` and no hidden layers give the linear
+    autoencoder of PCA fame.
+    Returns ``(autoencoder, encoder, decoder)`` sharing weights:
+    ``autoencoder(x) == decoder(encoder(x))``.
+    """
+    _check_positive("input_dim", input_dim)
+    _check_positive("code_dim", code_dim)
+    for units in hidden_units:
+        _check_positive("every entry of hidden_units", units)
+
+    encoder = keras.Sequential(name=f"{name}_encoder")
+    encoder.add(keras.Input(shape=(input_dim,)))
+    for i, units in enumerate(hidden_units):
+        encoder.add(layers.Dense(units, activation=activation, name=f"enc_{i + 1}"))
+    encoder.add(layers.Dense(code_dim, activation=code_activation, name="code"))
+
+    decoder = keras.Sequential(name=f"{name}_decoder")
+    decoder.add(keras.Input(shape=(code_dim,)))
+    for i, units in enumerate(reversed(hidden_units)):
+        decoder.add(layers.Dense(units, activation=activation, name=f"dec_{i + 1}"))
+    decoder.add(layers.Dense(input_dim, activation=output_activation, name="reconstruction"))
+
+    inputs = keras.Input(shape=(input_dim,), name="image")
+    autoencoder = keras.Model(inputs, decoder(encoder(inputs)), name=name)
+    return autoencoder, encoder, decoder
+
+
+def conv_autoencoder(
+    code_dim: int,
+    filters: Sequence[int] = (16, 32),
+    image_shape: tuple[int, int] = (28, 28),
+    name: str = "conv_autoencoder",
+) -> tuple[keras.Model, keras.Model, keras.Model]:
+    """Build a convolutional autoencoder: strided convs → dense code → transposed convs.
+
+    Each of the ``filters`` stages halves the image side (28 → 14 → 7), so the side must be
+    divisible by 2**len(filters). Inputs and outputs are flat vectors of length H·W in [0, 1].
+    """
+    _check_positive("code_dim", code_dim)
+    if not filters:
+        raise ValueError("filters must name at least one convolution stage, e.g. (16, 32)")
+    for f in filters:
+        _check_positive("every entry of filters", f)
+    height, width = image_shape
+    scale = 2 ** len(filters)
+    if height % scale or width % scale:
+        raise ValueError(
+            f"image_shape {image_shape} is not divisible by 2**len(filters) = {scale}; "
+            "use fewer stages or pad the images"
+        )
+    small = (height // scale, width // scale, filters[-1])
+
+    encoder = keras.Sequential(name=f"{name}_encoder")
+    encoder.add(keras.Input(shape=(height * width,)))
+    encoder.add(layers.Reshape((height, width, 1)))
+    for i, f in enumerate(filters):
+        encoder.add(layers.Conv2D(f, 3, strides=2, padding="same", activation="relu",
+                                  name=f"conv_{i + 1}"))
+    encoder.add(layers.Flatten())
+    encoder.add(layers.Dense(code_dim, name="code"))
+
+    decoder = keras.Sequential(name=f"{name}_decoder")
+    decoder.add(keras.Input(shape=(code_dim,)))
+    decoder.add(layers.Dense(small[0] * small[1] * small[2], activation="relu", name="expand"))
+    decoder.add(layers.Reshape(small))
+    for i, f in enumerate(reversed(filters[:-1])):
+        decoder.add(layers.Conv2DTranspose(f, 3, strides=2, padding="same", activation="relu",
+                                           name=f"deconv_{i + 1}"))
+    decoder.add(layers.Conv2DTranspose(1, 3, strides=2, padding="same", activation="sigmoid",
+                                       name="reconstruction"))
+    decoder.add(layers.Reshape((height * width,)))
+
+    inputs = keras.Input(shape=(height * width,), name="image")
+    autoencoder = keras.Model(inputs, decoder(encoder(inputs)), name=name)
+    return autoencoder, encoder, decoder

@@ -1,0 +1,111 @@
+"""Record each notebook's headline numbers as JSON and rebuild the README's results table.
+
+``record`` writes ``results/<notebook>.json`` in the full profile and
+``results/smoke/<notebook>.json`` in the smoke profile (ignored by git), so a quick test run never
+overwrites the committed numbers.
+``python -m aeutils.results`` rewrites the table between the README's results markers.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+from collections.abc import Sequence
+from pathlib import Path
+
+from aeutils.config import Settings
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+RESULTS_DIR = Path(os.environ.get("AEUTILS_RESULTS_DIR", REPO_ROOT / "results"))
+TABLE_START = "<!-- results:start -->"
+TABLE_END = "<!-- results:end -->"
+
+
+def metric(
+    name: str,
+    value: float,
+    unit: str = "",
+    paper_value: float | None = None,
+    paper: str = "",
+    better: str = "lower",
+) -> dict:
+    """One headline number, with the paper's value and citation when there is one to compare to."""
+    if not math.isfinite(float(value)):
+        raise ValueError(f"metric {name!r} has a non-finite value {value!r}; fix the run first")
+    if better not in ("lower", "higher"):
+        raise ValueError(f"better must be 'lower' or 'higher', got {better!r}")
+    return {"name": name, "value": float(value), "unit": unit, "paper_value": paper_value,
+            "paper": paper, "better": better}
+
+
+def record(settings: Settings, metrics: Sequence[dict], results_dir: Path | None = None) -> Path:
+    """Write the notebook's metrics, profile and runtime to JSON; return the file's path."""
+    if not metrics:
+        raise ValueError("record needs at least one metric")
+    base = Path(results_dir or RESULTS_DIR)
+    folder = base if settings.profile == "full" else base / settings.profile
+    folder.mkdir(parents=True, exist_ok=True)
+    payload = {
+        "notebook": settings.notebook,
+        "profile": settings.profile,
+        "seed": settings.seed,
+        "runtime_s": round(settings.elapsed(), 1),
+        "machine": f"{os.cpu_count()} CPU cores, {platform.machine()}",
+        "metrics": list(metrics),
+    }
+    path = folder / f"{settings.notebook}.json"
+    path.write_text(json.dumps(payload, indent=2) + "\n")
+    return path
+
+
+def _format(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.3g}" if abs(value) < 1000 else f"{value:,.0f}"
+
+
+def render_table(results_dir: Path | None = None) -> str:
+    """Markdown table of every full-profile result: ours beside the paper's, with runtimes."""
+    base = Path(results_dir or RESULTS_DIR)
+    rows = [
+        "| notebook | metric | this course (full profile) | paper | source "
+        "| runtime full / smoke |",
+        "|---|---|---|---|---|---|",
+    ]
+    for path in sorted(base.glob("*.json")):
+        result = json.loads(path.read_text())
+        if result.get("profile") != "full":
+            raise ValueError(
+                f"{path} holds a {result.get('profile')!r} run; the table takes full runs only"
+            )
+        smoke_path = base / "smoke" / path.name
+        smoke = json.loads(smoke_path.read_text())["runtime_s"] if smoke_path.exists() else None
+        runtime = f"{result['runtime_s'] / 60:.1f} min / " + (
+            f"{smoke / 60:.1f} min" if smoke is not None else "—")
+        for m in result["metrics"]:
+            unit = f" {m['unit']}" if m["unit"] else ""
+            rows.append(
+                f"| {result['notebook']} | {m['name']} | {_format(m['value'])}{unit} | "
+                f"{_format(m['paper_value'])} | {m['paper'] or '—'} | {runtime} |"
+            )
+    return "\n".join(rows)
+
+
+def update_readme(readme: Path | None = None, results_dir: Path | None = None) -> str:
+    """Replace the text between the README's results markers with :func:`render_table`."""
+    readme = Path(readme or REPO_ROOT / "README.md")
+    text = readme.read_text()
+    if text.count(TABLE_START) != 1 or text.count(TABLE_END) != 1:
+        raise ValueError(f"{readme} must contain {TABLE_START} and {TABLE_END} exactly once each")
+    head, rest = text.split(TABLE_START)
+    _, tail = rest.split(TABLE_END)
+    new_text = f"{head}{TABLE_START}\n{render_table(results_dir)}\n{TABLE_END}{tail}"
+    readme.write_text(new_text)
+    return new_text
+
+
+if __name__ == "__main__":
+    update_readme()
+    print(f"Updated the results table in {REPO_ROOT / 'README.md'}")
