@@ -37,6 +37,13 @@ def _import_tensorflow_quietly() -> None:
 
 _import_tensorflow_quietly()
 
+import logging  # noqa: E402
+
+import tensorflow as tf  # noqa: E402
+
+# tf.function retracing notices and similar Python-side warnings would land in stored outputs.
+tf.get_logger().setLevel(logging.ERROR)
+
 from aeutils import config, data, metrics, models, plotting, results, training  # noqa: E402
 from aeutils.config import setup  # noqa: E402
 

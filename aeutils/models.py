@@ -24,6 +24,7 @@ def dense_autoencoder(
     activation: str | None = "relu",
     output_activation: str | None = "sigmoid",
     code_activation: str | None = None,
+    batch_norm: bool = False,
     name: str = "autoencoder",
 ) -> tuple[keras.Model, keras.Model, keras.Model]:
     """Build a mirrored dense autoencoder ``input → hidden… → code → …hidden → input``.
@@ -31,7 +32,9 @@ def dense_autoencoder(
     The code layer is linear by default, as in Hinton & Salakhutdinov (2006); ``code_activation``
     changes that (e.g. one ReLU layer wider than the input: an overcomplete AE).
     ``activation=None``, ``output_activation=None`` and no hidden layers give the linear
-    autoencoder of PCA fame.
+    autoencoder of PCA fame. ``batch_norm`` puts batch normalisation between each hidden layer's
+    linear map and its activation (Ioffe & Szegedy 2015), which tolerates a much larger learning
+    rate and so trains far faster on a small budget.
     Returns ``(autoencoder, encoder, decoder)`` sharing weights:
     ``autoencoder(x) == decoder(encoder(x))``.
     """
@@ -40,16 +43,24 @@ def dense_autoencoder(
     for units in hidden_units:
         _check_positive("every entry of hidden_units", units)
 
+    def add_hidden(model: keras.Sequential, units: int, layer_name: str) -> None:
+        if batch_norm:
+            model.add(layers.Dense(units, use_bias=False, name=layer_name))
+            model.add(layers.BatchNormalization(name=f"{layer_name}_bn"))
+            model.add(layers.Activation(activation or "linear", name=f"{layer_name}_act"))
+        else:
+            model.add(layers.Dense(units, activation=activation, name=layer_name))
+
     encoder = keras.Sequential(name=f"{name}_encoder")
     encoder.add(keras.Input(shape=(input_dim,)))
     for i, units in enumerate(hidden_units):
-        encoder.add(layers.Dense(units, activation=activation, name=f"enc_{i + 1}"))
+        add_hidden(encoder, units, f"enc_{i + 1}")
     encoder.add(layers.Dense(code_dim, activation=code_activation, name="code"))
 
     decoder = keras.Sequential(name=f"{name}_decoder")
     decoder.add(keras.Input(shape=(code_dim,)))
     for i, units in enumerate(reversed(hidden_units)):
-        decoder.add(layers.Dense(units, activation=activation, name=f"dec_{i + 1}"))
+        add_hidden(decoder, units, f"dec_{i + 1}")
     decoder.add(layers.Dense(input_dim, activation=output_activation, name="reconstruction"))
 
     inputs = keras.Input(shape=(input_dim,), name="image")

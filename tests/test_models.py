@@ -18,6 +18,19 @@ def test_dense_autoencoder_shapes_and_parameter_count():
                                dec.predict(enc.predict(x, verbose=0), verbose=0), atol=1e-6)
 
 
+def test_batch_norm_variant_normalises_hidden_layers_and_saves(tmp_path):
+    ae, enc, _ = dense_autoencoder(20, [16, 8], 3, batch_norm=True)
+    bn_layers = [lyr for lyr in enc.layers if isinstance(lyr, keras.layers.BatchNormalization)]
+    assert len(bn_layers) == 2 and not enc.get_layer("enc_1").use_bias
+    x = np.random.default_rng(0).random((64, 20)).astype("float32") * 5 + 3
+    hidden = keras.Sequential(enc.layers[:2])(x, training=True)  # dense, then batch norm
+    np.testing.assert_allclose(np.mean(hidden, axis=0), 0.0, atol=1e-4)
+    np.testing.assert_allclose(np.std(hidden, axis=0), 1.0, atol=0.02)
+    ae.save(tmp_path / "bn.keras")
+    restored = keras.saving.load_model(tmp_path / "bn.keras")
+    np.testing.assert_allclose(restored.predict(x, verbose=0), ae.predict(x, verbose=0), atol=1e-6)
+
+
 def test_linear_autoencoder_is_an_affine_map():
     ae, _, _ = dense_autoencoder(6, [], 2, activation=None, output_activation=None)
     rng = np.random.default_rng(0)
