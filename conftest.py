@@ -1,13 +1,13 @@
 """Test-run environment, set before anything (and any notebook kernel, which inherits it) starts.
 
 The README's test command runs the notebooks in the quick ``smoke`` profile unless
-``AEUTILS_PROFILE`` is already set; figures render off-screen; TensorFlow stays quiet.
+``AEUTILS_PROFILE`` is already set, and TensorFlow stays quiet. (No ``MPLBACKEND`` here: the
+kernels must keep Jupyter's inline backend so figures are displayed and compared.)
 """
 
 import os
 
 os.environ.setdefault("AEUTILS_PROFILE", "smoke")
-os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")

@@ -44,8 +44,10 @@ import tensorflow as tf  # noqa: E402
 # tf.function retracing notices and similar Python-side warnings would land in stored outputs.
 tf.get_logger().setLevel(logging.ERROR)
 
-from aeutils import config, data, metrics, models, plotting, results, training  # noqa: E402
+# ``results`` is left to ``from aeutils import results`` so that ``python -m aeutils.results`` runs
+# it fresh (importing it here first would make runpy warn).
+from aeutils import config, data, metrics, models, plotting, training  # noqa: E402
 from aeutils.config import setup  # noqa: E402
 
-__all__ = ["config", "data", "metrics", "models", "plotting", "results", "training", "setup"]
+__all__ = ["config", "data", "metrics", "models", "plotting", "training", "setup"]
 __version__ = "0.1.0"

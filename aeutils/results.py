@@ -63,7 +63,7 @@ def record(settings: Settings, metrics: Sequence[dict], results_dir: Path | None
 def _format(value: float | None) -> str:
     if value is None:
         return "—"
-    return f"{value:.3g}" if abs(value) < 1000 else f"{value:,.0f}"
+    return f"{value:.2f}" if abs(value) >= 1 else f"{value:.3g}"
 
 
 def render_table(results_dir: Path | None = None) -> str:
@@ -84,11 +84,13 @@ def render_table(results_dir: Path | None = None) -> str:
         smoke = json.loads(smoke_path.read_text())["runtime_s"] if smoke_path.exists() else None
         runtime = f"{result['runtime_s'] / 60:.1f} min / " + (
             f"{smoke / 60:.1f} min" if smoke is not None else "—")
-        for m in result["metrics"]:
+        for i, m in enumerate(result["metrics"]):
             unit = f" {m['unit']}" if m["unit"] else ""
+            first = i == 0
             rows.append(
-                f"| {result['notebook']} | {m['name']} | {_format(m['value'])}{unit} | "
-                f"{_format(m['paper_value'])} | {m['paper'] or '—'} | {runtime} |"
+                f"| {result['notebook'] if first else ''} | {m['name']} | "
+                f"{_format(m['value'])}{unit} | {_format(m['paper_value'])} | "
+                f"{m['paper'] or '—'} | {runtime if first else ''} |"
             )
     return "\n".join(rows)
 

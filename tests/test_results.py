@@ -36,8 +36,13 @@ def test_table_shows_ours_beside_the_paper_and_both_runtimes(tmp_path):
     results.record(settings("smoke"), m, tmp_path)
     table = results.render_table(tmp_path).splitlines()
     assert len(table) == 4
-    assert "| 01_demo | error | 2.5 per image | 3 | H&S 2006 |" in table[2]
-    assert "min / 0.0 min" in table[2] and "| — | — |" in table[3]
+    assert "| 01_demo | error | 2.50 per image | 3.00 | H&S 2006 |" in table[2]
+    assert "min / 0.0 min |" in table[2] and table[3] == "|  | angle | 1.00 | — | — |  |"
+
+
+def test_small_values_keep_three_significant_digits():
+    assert results._format(0.1274) == "0.127" and results._format(13.866) == "13.87"
+    assert results._format(None) == "—"
 
 
 def test_table_refuses_a_smoke_run_among_full_ones(tmp_path):
@@ -52,7 +57,7 @@ def test_update_readme_replaces_only_the_marked_block(tmp_path):
     readme.write_text(f"intro\n{results.TABLE_START}\nold\n{results.TABLE_END}\noutro\n")
     text = results.update_readme(readme, tmp_path)
     assert text.startswith("intro\n") and text.endswith("outro\n") and "old" not in text
-    assert "| 01_demo | error | 2.5 |" in readme.read_text()
+    assert "| 01_demo | error | 2.50 |" in readme.read_text()
     readme.write_text("no markers")
     with pytest.raises(ValueError, match="exactly once"):
         results.update_readme(readme, tmp_path)
