@@ -43,6 +43,10 @@ BUDGETS: dict[str, dict[str, dict[str, int]]] = {
             "conv_epochs": 6,
         },
     },
+    "02_sparse_autoencoder": {
+        "smoke": {"n_train": 5000, "epochs": 20, "wide_epochs": 8, "classifier_epochs": 15},
+        "full": {"n_train": 10000, "epochs": 60, "wide_epochs": 30, "classifier_epochs": 30},
+    },
 }
 
 
