@@ -3,7 +3,8 @@
 Importing it first in a notebook sets the TensorFlow/Keras environment (Keras on the TensorFlow
 backend, TensorFlow's C++ log lines silenced) *before* TensorFlow loads, so stored notebook outputs
 stay free of log noise. Modules: ``config`` (profiles, seeding), ``data`` (MNIST), ``models``,
-``regularizers`` (sparsity penalties), ``training``, ``metrics``, ``plotting``, ``results``.
+``corruption`` (denoising noise), ``regularizers`` (sparsity penalties), ``training``,
+``metrics``, ``plotting``, ``results``.
 """
 
 import os
@@ -46,10 +47,20 @@ tf.get_logger().setLevel(logging.ERROR)
 
 # ``results`` is left to ``from aeutils import results`` so that ``python -m aeutils.results`` runs
 # it fresh (importing it here first would make runpy warn).
-from aeutils import config, data, metrics, models, plotting, regularizers, training  # noqa: E402
+from aeutils import (  # noqa: E402
+    config,
+    corruption,
+    data,
+    metrics,
+    models,
+    plotting,
+    regularizers,
+    training,
+)
 from aeutils.config import setup  # noqa: E402
 
 __all__ = [
-    "config", "data", "metrics", "models", "plotting", "regularizers", "training", "setup",
+    "config", "corruption", "data", "metrics", "models", "plotting", "regularizers", "training",
+    "setup",
 ]
 __version__ = "0.1.0"

@@ -47,6 +47,12 @@ BUDGETS: dict[str, dict[str, dict[str, int]]] = {
         "smoke": {"n_train": 5000, "epochs": 20, "wide_epochs": 8, "classifier_epochs": 15},
         "full": {"n_train": 10000, "epochs": 60, "wide_epochs": 30, "classifier_epochs": 30},
     },
+    "03_denoising_autoencoder": {
+        "smoke": {"n_train": 4000, "n_test": 1000, "batch_size": 64, "dense_epochs": 5,
+                  "conv_epochs": 5, "toy_epochs": 10, "filter_epochs": 4},
+        "full": {"n_train": 20000, "n_test": 10000, "batch_size": 128, "dense_epochs": 10,
+                 "conv_epochs": 8, "toy_epochs": 40, "filter_epochs": 10},
+    },
 }
 
 

@@ -1,4 +1,4 @@
-"""Evaluation numbers shared by the notebooks: reconstruction error and subspace angles."""
+"""Evaluation numbers shared by the notebooks: reconstruction error, subspace angles, PSNR."""
 
 from __future__ import annotations
 
@@ -43,3 +43,26 @@ def principal_angles(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     q_b, _ = np.linalg.qr(b)
     cosines = np.clip(np.linalg.svd(q_a.T @ q_b, compute_uv=False), -1.0, 1.0)
     return np.sort(np.degrees(np.arccos(cosines)))
+
+
+def psnr(
+    x: np.ndarray, x_hat: np.ndarray, data_range: float = 1.0, per_image: bool = False
+) -> float | np.ndarray:
+    """Peak signal-to-noise ratio in dB: 10 log₁₀(R² / MSE), R the pixel range (1 for [0, 1]).
+
+    By default MSE is the mean over every pixel of every image, giving one number for the whole set
+    (finite unless the set is copied exactly). ``per_image=True`` returns one PSNR per image
+    instead, +inf for an image reproduced exactly. Higher is better; +10 dB is 10× less error.
+    """
+    x, x_hat = np.asarray(x), np.asarray(x_hat)
+    if x.shape != x_hat.shape:
+        raise ValueError(f"x and x_hat must have the same shape, got {x.shape} and {x_hat.shape}")
+    if x.ndim < 2 or len(x) == 0:
+        raise ValueError(f"expected a non-empty batch of images (N, ...), got shape {x.shape}")
+    if not data_range > 0 or not np.isfinite(data_range):
+        raise ValueError(f"data_range must be a positive number (1.0 for [0, 1]), got {data_range}")
+    squared = (_as_batch(x) - _as_batch(x_hat)) ** 2
+    mse = squared.mean(axis=1) if per_image else squared.mean()
+    with np.errstate(divide="ignore"):
+        result = 10.0 * np.log10(data_range**2 / mse)
+    return result if per_image else float(result)

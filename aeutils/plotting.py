@@ -93,11 +93,13 @@ def plot_mosaic(
     title: str = "",
     image_shape: tuple[int, int] = IMAGE_SHAPE,
     normalize_each: bool = True,
+    ax: Axes | None = None,
 ) -> Figure:
     """Tile images (or weight vectors, one per row) into one square-ish mosaic.
 
     With ``normalize_each`` every tile is scaled to its own [min, max] (grey = 0 for weights that
-    are symmetric around 0), which is how filters are usually shown.
+    are symmetric around 0), which is how filters are usually shown. Pass ``ax`` to draw into an
+    existing panel (e.g. two mosaics side by side); the figure holding it is returned.
     """
     tiles = _as_images(images, image_shape).astype(np.float64)
     n = len(tiles)
@@ -113,11 +115,12 @@ def plot_mosaic(
     for i, tile in enumerate(tiles):
         r, c = divmod(i, n_cols)
         canvas[1 + r * (h + 1): 1 + r * (h + 1) + h, 1 + c * (w + 1): 1 + c * (w + 1) + w] = tile
-    fig, ax = plt.subplots(figsize=(min(0.45 * n_cols + 1, 10), min(0.45 * n_rows + 1, 10)))
+    if ax is None:
+        _, ax = plt.subplots(figsize=(min(0.45 * n_cols + 1, 10), min(0.45 * n_rows + 1, 10)))
     ax.imshow(canvas, cmap="gray" if normalize_each else IMAGE_CMAP, vmin=0.0, vmax=1.0)
     ax.set_axis_off()
     ax.set_title(title)
-    return fig
+    return ax.figure
 
 
 def plot_history(

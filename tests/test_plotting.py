@@ -54,6 +54,13 @@ def test_mosaic_places_each_normalised_tile():
     assert tile[5, 5] == pytest.approx(0.5)
 
 
+def test_mosaic_draws_into_a_given_panel():
+    fig, axes = plt.subplots(1, 2)
+    returned = plotting.plot_mosaic(np.ones((4, 784)), ax=axes[1], title="right")
+    assert returned is fig
+    assert len(axes[1].images) == 1 and not axes[0].images and axes[1].get_title() == "right"
+
+
 def test_history_plots_train_and_validation():
     fig = plotting.plot_history({"a": {"loss": [3, 2, 1], "val_loss": [4, 3, 2]},
                                  "b": {"loss": [2, 1]}})
