@@ -57,7 +57,11 @@ BUDGETS: dict[str, dict[str, dict[str, int]]] = {
 
 
 def get_profile() -> str:
-    """Return the active profile from ``AEUTILS_PROFILE`` (default ``"full"``), validated."""
+    """Return the active profile from ``AEUTILS_PROFILE`` (default ``"full"``), validated.
+
+    Returns:
+        ``"smoke"`` or ``"full"``.
+    """
     profile = os.environ.get("AEUTILS_PROFILE", DEFAULT_PROFILE).strip().lower()
     if profile not in PROFILES:
         raise ValueError(
@@ -68,7 +72,15 @@ def get_profile() -> str:
 
 
 def get_budget(notebook: str, profile: str | None = None) -> Mapping[str, int]:
-    """Return the read-only budget (epochs, subset sizes) of ``notebook`` under ``profile``."""
+    """Return the read-only budget (epochs, subset sizes) of ``notebook`` under ``profile``.
+
+    Args:
+        notebook: a key of :data:`BUDGETS`.
+        profile: ``"smoke"`` or ``"full"``; the active profile when omitted.
+
+    Returns:
+        A read-only mapping from budget name to value.
+    """
     if notebook not in BUDGETS:
         raise KeyError(
             f"No budget for notebook {notebook!r}; known notebooks: {', '.join(sorted(BUDGETS))}. "
@@ -97,10 +109,22 @@ class Settings:
         """Seconds since :func:`setup` was called (the notebook's measured runtime)."""
         return time.perf_counter() - self.started
 
+    def reseed(self) -> None:
+        """Seed Python, NumPy and Keras again with the notebook's seed.
+
+        Called at the top of a cell that builds or trains a model, it makes that cell reproduce its
+        stored numbers when it is re-run on its own, whatever ran before it.
+        """
+        seed_everything(self.seed)
+
 
 def seed_everything(seed: int) -> None:
-    """Seed Python, NumPy and TensorFlow/Keras at once, and make TF ops deterministic."""
-    if not isinstance(seed, (int, np.integer)) or seed < 0:
+    """Seed Python, NumPy and TensorFlow/Keras at once, and make TF ops deterministic.
+
+    Args:
+        seed: a non-negative integer.
+    """
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
     random.seed(int(seed))
     keras.utils.set_random_seed(int(seed))  # also seeds Python's random and NumPy's global RNG
@@ -108,9 +132,15 @@ def seed_everything(seed: int) -> None:
 
 
 def set_threads(threads: int | None = None) -> int:
-    """Use ``threads`` CPU threads for TensorFlow's ops (default: every core); returns the count.
+    """Use ``threads`` CPU threads for TensorFlow's ops (default: every core).
 
     TensorFlow fixes its thread pools at the first op; after that the call keeps what is set.
+
+    Args:
+        threads: intra-op threads; inter-op gets min(2, threads). Every core when omitted.
+
+    Returns:
+        The number of intra-op threads in force.
     """
     if threads is None:
         threads = os.cpu_count() or 1
@@ -125,7 +155,26 @@ def set_threads(threads: int | None = None) -> int:
 
 
 def setup(notebook: str, seed: int = 42, threads: int | None = None) -> Settings:
-    """Seed everything, set threads, pick the profile's budget, start the clock; print one line."""
+    """Seed everything, set threads, pick the profile's budget, start the clock; print one line.
+
+    Args:
+        notebook: the notebook's key in :data:`BUDGETS`, e.g. ``"01_pca_vs_autoencoder"``.
+        seed: the notebook's one seed.
+        threads: CPU threads for TensorFlow (every core when omitted).
+
+    Returns:
+        The run's :class:`Settings`; ``settings["deep_epochs"]`` reads the budget.
+
+    Raises:
+        RuntimeError: if Keras runs on another backend than TensorFlow (the course is measured
+            and tested on TensorFlow only).
+    """
+    if keras.backend.backend() != "tensorflow":
+        raise RuntimeError(
+            f"Keras is running on the {keras.backend.backend()!r} backend, but this course needs "
+            "TensorFlow. Set KERAS_BACKEND=tensorflow before starting Python (or Jupyter), or "
+            "import aeutils before keras, then restart the kernel."
+        )
     profile = get_profile()
     budget = get_budget(notebook, profile)
     seed_everything(seed)

@@ -80,8 +80,21 @@ class _PixelNoise(layers.Layer):
 class MaskingNoise(_PixelNoise):
     """Set each input to 0 with probability ``rate`` during training; identity at inference.
 
-    The masking noise of Vincent et al. (2008): no 1/(1 − rate) rescaling of the kept inputs, so a
-    corrupted image stays in the data's value range and its mean drops by the factor (1 − rate).
+    x̃ = m ⊙ x with m_i ~ Bernoulli(1 − rate), drawn afresh at every training call. The masking
+    noise of Vincent et al. (2008): no 1/(1 − rate) rescaling of the kept inputs, so a corrupted
+    image stays in the data's value range and its mean drops by the factor (1 − rate).
+
+    Args:
+        rate: probability ν in [0, 1] that an input is set to 0.
+        seed: seed of the layer's random generator; None for an unseeded one.
+        **kwargs: standard ``keras.layers.Layer`` arguments (``name``, ``dtype``, ...).
+
+    Input shape: any, e.g. (batch, 784). Output shape: the input's.
+
+    Usage: ``noisy = MaskingNoise(0.3, seed=1)(x, training=True)``.
+
+    Raises:
+        ValueError: if ``rate`` is not a number in [0, 1].
     """
 
     def _corrupt(self, inputs: keras.KerasTensor) -> keras.KerasTensor:
@@ -93,8 +106,21 @@ class MaskingNoise(_PixelNoise):
 class SaltAndPepperNoise(_PixelNoise):
     """Replace each input with probability ``rate`` by 0 or 1 (a fair coin) during training.
 
-    Identity at inference. The salt-and-pepper noise of Vincent et al. (2010) for inputs in [0, 1]:
-    about ``rate / 2`` of the values become 0 and ``rate / 2`` become 1.
+    x̃_i = s_i if h_i else x_i, with h_i ~ Bernoulli(rate) and s_i ~ Bernoulli(1/2). Identity at
+    inference. The salt-and-pepper noise of Vincent et al. (2010) for inputs in [0, 1]: about
+    ``rate / 2`` of the values become 0 and ``rate / 2`` become 1.
+
+    Args:
+        rate: probability ν in [0, 1] that an input is replaced.
+        seed: seed of the layer's random generator; None for an unseeded one.
+        **kwargs: standard ``keras.layers.Layer`` arguments (``name``, ``dtype``, ...).
+
+    Input shape: any, e.g. (batch, 784), values in [0, 1]. Output shape: the input's.
+
+    Usage: ``noisy = SaltAndPepperNoise(0.3, seed=1)(x, training=True)``.
+
+    Raises:
+        ValueError: if ``rate`` is not a number in [0, 1].
     """
 
     def _corrupt(self, inputs: keras.KerasTensor) -> keras.KerasTensor:
@@ -105,10 +131,24 @@ class SaltAndPepperNoise(_PixelNoise):
 
 
 def corruption_layers(kind: str, level: float, seed: int | None = None) -> list[layers.Layer]:
-    """The training-time layers for one corruption: apply them in order in front of a model.
+    """Build the training-time layers for one corruption: apply them in order in front of a model.
 
     Gaussian noise is Keras' own ``GaussianNoise(σ)`` followed by ``ReLU(max_value=1)``, which clips
     the noisy pixels back to [0, 1] and leaves clean pixels (already in [0, 1]) untouched.
+
+    Args:
+        kind: ``"gaussian"``, ``"masking"`` or ``"salt_and_pepper"`` (see :data:`CORRUPTIONS`).
+        level: in [0, 1]: σ for ``"gaussian"`` (pixels in [0, 1]), else the probability ν that a
+            pixel is hit.
+        seed: seed of the noise layer's random generator; None for an unseeded one.
+
+    Returns:
+        A list of one or two layers, each keeping its input's shape; the noise is drawn only when
+        they are called with ``training=True``.
+
+    Raises:
+        ValueError: if ``kind`` is not one of :data:`CORRUPTIONS`, or ``level`` is not a number in
+            [0, 1].
     """
     level = _check_level("level", level)
     if _check_kind(kind) == "gaussian":
@@ -127,6 +167,21 @@ def denoising_autoencoder(
     During ``fit`` the model sees x̃ ~ q(x̃|x) and is scored against the clean x, with fresh noise in
     every epoch. At inference the corruption layers are the identity, so ``model(x_noisy)`` equals
     ``autoencoder(x_noisy)``: the returned model shares every weight with ``autoencoder``.
+
+    Args:
+        autoencoder: the model to train as a denoiser (e.g. from
+            :func:`aeutils.models.dense_autoencoder`), inputs in [0, 1].
+        kind: the corruption, one of :data:`CORRUPTIONS`.
+        level: in [0, 1]: σ for ``"gaussian"``, else the probability ν that a pixel is hit.
+        seed: seed of the corruption layers; None for unseeded ones.
+
+    Returns:
+        A model named ``{autoencoder.name}_{kind}_dae`` with the input and output shapes of
+        ``autoencoder``, e.g. (N, 784) → (N, 784).
+
+    Raises:
+        ValueError: if ``kind`` is not one of :data:`CORRUPTIONS`, or ``level`` is not a number in
+            [0, 1].
     """
     inputs = keras.Input(shape=autoencoder.input_shape[1:], name="clean_image")
     corrupted = inputs
@@ -138,8 +193,18 @@ def denoising_autoencoder(
 def corrupt(x: np.ndarray, kind: str, level: float, seed: int) -> np.ndarray:
     """Corrupt a batch in NumPy as the layers do in training; one ``seed``, one fixed batch.
 
-    ``x`` must hold values in [0, 1] (scale 8-bit images by 1/255 first). Returns a new float32
-    array of the same shape, also in [0, 1]; ``x`` itself is never modified.
+    Args:
+        x: pixel values in [0, 1], any shape (scale 8-bit images by 1/255 first); never modified.
+        kind: the corruption, one of :data:`CORRUPTIONS`.
+        level: in [0, 1]: σ for ``"gaussian"``, else the probability ν that a pixel is hit.
+        seed: seed of the NumPy generator; the same seed gives the same corrupted batch.
+
+    Returns:
+        A new float32 array of the shape of ``x``, also in [0, 1].
+
+    Raises:
+        ValueError: if ``kind`` is not one of :data:`CORRUPTIONS`, ``level`` is not a number in
+            [0, 1], or ``x`` is empty or holds values that are not finite or lie outside [0, 1].
     """
     level = _check_level("level", level)
     _check_kind(kind)

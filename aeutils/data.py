@@ -25,8 +25,8 @@ MNIST_SHAPES = {
     "y_test": (10000,),
 }
 _RESTORE_HINT = (
-    "Restore it with `git checkout -- data/mnist.npz` (or copy ../shared/data/mnist.npz there), "
-    "or delete it to let Keras download MNIST instead."
+    "Restore the repository's copy with `git checkout -- data/mnist.npz`, or delete "
+    "data/mnist.npz and call load_mnist() without a path to download MNIST through Keras instead."
 )
 
 
@@ -35,7 +35,18 @@ class MnistFileError(RuntimeError):
 
 
 def verify_mnist_arrays(arrays: dict[str, np.ndarray], source: str) -> None:
-    """Check shapes, dtypes and SHA-256 of the four MNIST arrays; raise MnistFileError if off."""
+    """Check the shapes, dtypes and SHA-256 digests of the four MNIST arrays.
+
+    Args:
+        arrays: mapping from ``"x_train"``, ``"y_train"``, ``"x_test"`` and ``"y_test"`` to arrays:
+            uint8 images of shape (60000, 28, 28) and (10000, 28, 28), uint8 labels of shape
+            (60000,) and (10000,). Other entries are ignored.
+        source: where the arrays came from (a path, or ``"keras.datasets.mnist"``), named in errors.
+
+    Raises:
+        MnistFileError: if an array is missing, has another shape or dtype, or fails its SHA-256
+            check (over its raw C-order bytes, see :data:`MNIST_SHA256`).
+    """
     for name, expected_shape in MNIST_SHAPES.items():
         if name not in arrays:
             raise MnistFileError(f"{source} has no array {name!r}. {_RESTORE_HINT}")
@@ -80,10 +91,29 @@ def load_mnist(
 ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """Load verified MNIST as ``(x_train, y_train), (x_test, y_test)``.
 
-    Images are float32 in [0, 1] (``x / 255``) by default or the raw ``"uint8"``; ``flatten`` gives
-    784-vectors; ``n_train``/``n_test`` keep the first n images (a profile-sized subset; MNIST is
-    already shuffled). With ``path=None`` the repository's ``data/mnist.npz`` is used, falling back
-    to ``keras.datasets.mnist.load_data()`` (with a notice) when that file is absent.
+    With ``path=None`` the repository's ``data/mnist.npz`` is used, falling back to
+    ``keras.datasets.mnist.load_data()`` (with a notice) when that file is absent. Every array is
+    checked against its published SHA-256 (:func:`verify_mnist_arrays`) before it is returned.
+
+    Args:
+        path: a Keras-layout ``mnist.npz``; the repository's ``data/mnist.npz`` when omitted.
+        dtype: ``"float32"`` (the default) for pixels in [0, 1] (``x / 255``), or ``"uint8"`` for
+            the raw pixels in 0–255.
+        flatten: give each image as a 784-vector instead of a 28×28 array.
+        n_train: keep the first n training examples, 1 to 60000 (a profile-sized subset; MNIST is
+            already shuffled); all of them when omitted.
+        n_test: keep the first n test examples, 1 to 10000; all of them when omitted.
+
+    Returns:
+        ``(x_train, y_train), (x_test, y_test)``: images of shape (n, 28, 28), or (n, 784) with
+        ``flatten``, in ``dtype``; labels int64 of shape (n,), digits 0–9.
+
+    Raises:
+        ValueError: if ``dtype`` is neither ``"float32"`` nor ``"uint8"``, or ``n_train`` or
+            ``n_test`` is out of range.
+        FileNotFoundError: if ``path`` is given and no file is there.
+        MnistFileError: if the file cannot be read as an .npz archive, or its arrays are not
+            canonical MNIST.
     """
     if dtype not in ("float32", "uint8"):
         raise ValueError(f"dtype must be 'float32' (pixels in [0, 1]) or 'uint8', got {dtype!r}")
@@ -115,7 +145,20 @@ def load_mnist(
 def few_label_subset(labels: np.ndarray, n_per_class: int, seed: int = 0) -> np.ndarray:
     """Indices of a stratified subset: ``n_per_class`` examples of every class, drawn with ``seed``.
 
-    Used for the few-label experiments (semi-supervised notebook); sorted, without repeats.
+    Used for the few-label experiments (semi-supervised notebook).
+
+    Args:
+        labels: class ids, shape (N,).
+        n_per_class: examples to draw from each class: an integer from 1 to the size of the
+            smallest class.
+        seed: seed of the NumPy generator that draws them.
+
+    Returns:
+        Indices into ``labels``, shape (n_per_class · number of classes,), sorted, without repeats.
+
+    Raises:
+        ValueError: if ``labels`` is not 1-D, ``n_per_class`` is not an integer of at least 1, or a
+            class has fewer than ``n_per_class`` examples.
     """
     labels = np.asarray(labels)
     if labels.ndim != 1:
@@ -142,7 +185,17 @@ def dynamic_binarize(
 ) -> np.ndarray:
     """Sample binary images with P(pixel = 1) = intensity (fresh each call; for Bernoulli models).
 
-    Intensities must lie in [0, 1]; the result is float32 in {0, 1} with the input's shape.
+    Args:
+        images: intensities in [0, 1], any shape (e.g. (N, 784) or (N, 28, 28)).
+        seed: an integer seed, a NumPy ``Generator`` to draw from (it advances), or None for fresh
+            OS entropy.
+
+    Returns:
+        float32 samples in {0, 1}, with the shape of ``images``.
+
+    Raises:
+        ValueError: if an intensity is NaN or lies outside [0, 1] (e.g. uint8 pixels not yet
+            divided by 255).
     """
     images = np.asarray(images)
     if images.size and (np.nanmin(images) < 0 or np.nanmax(images) > 1 or np.isnan(images).any()):

@@ -15,6 +15,18 @@ def squared_error_per_image(x: np.ndarray, x_hat: np.ndarray) -> float:
 
     This is the unit of Hinton & Salakhutdinov (2006), Table/Fig. 2 (pixels in [0, 1]):
     PCA with 30 components scores 13.87 on the MNIST test set.
+
+    Args:
+        x: original images, shape (N, ...) (flat or not), N ≥ 1; pixels in [0, 1] for the paper's
+            unit.
+        x_hat: reconstructions, the shape of ``x``.
+
+    Returns:
+        The mean over the N images of the per-image sum of squared errors, as a float.
+
+    Raises:
+        ValueError: if the shapes differ, or ``x`` is not a non-empty batch (N, ...) of at least
+            two dimensions.
     """
     x, x_hat = np.asarray(x), np.asarray(x_hat)
     if x.shape != x_hat.shape:
@@ -29,6 +41,17 @@ def principal_angles(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
     With orthonormal bases Q_a, Q_b the cosines are the singular values of Q_aᵀ Q_b (Björck &
     Golub 1973). All angles are 0 exactly when the spaces coincide, whatever bases span them.
+
+    Args:
+        a: a basis of the first subspace, one vector per column, shape (D, k_a).
+        b: a basis of the second subspace, one vector per column, shape (D, k_b).
+
+    Returns:
+        The angles in degrees, each in [0, 90], ascending, shape (min(k_a, k_b),).
+
+    Raises:
+        ValueError: if ``a`` or ``b`` is not a matrix, their numbers of rows differ, or the columns
+            of either are linearly dependent.
     """
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     if a.ndim != 2 or b.ndim != 2 or a.shape[0] != b.shape[0]:
@@ -53,6 +76,19 @@ def psnr(
     By default MSE is the mean over every pixel of every image, giving one number for the whole set
     (finite unless the set is copied exactly). ``per_image=True`` returns one PSNR per image
     instead, +inf for an image reproduced exactly. Higher is better; +10 dB is 10× less error.
+
+    Args:
+        x: reference (clean) images, shape (N, ...) (flat or not), N ≥ 1.
+        x_hat: reconstructions or noisy images, the shape of ``x``.
+        data_range: R, the span of the pixel values: 1.0 for [0, 1], 255.0 for 8-bit pixels.
+        per_image: return one PSNR per image instead of one for the whole set.
+
+    Returns:
+        The PSNR in dB: a float, or with ``per_image`` an array of shape (N,).
+
+    Raises:
+        ValueError: if the shapes differ, ``x`` is not a non-empty batch (N, ...), or
+            ``data_range`` is not a positive finite number.
     """
     x, x_hat = np.asarray(x), np.asarray(x_hat)
     if x.shape != x_hat.shape:

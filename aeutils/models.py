@@ -32,11 +32,31 @@ def dense_autoencoder(
     The code layer is linear by default, as in Hinton & Salakhutdinov (2006); ``code_activation``
     changes that (e.g. one ReLU layer wider than the input: an overcomplete AE).
     ``activation=None``, ``output_activation=None`` and no hidden layers give the linear
-    autoencoder of PCA fame. ``batch_norm`` puts batch normalisation between each hidden layer's
-    linear map and its activation (Ioffe & Szegedy 2015), which tolerates a much larger learning
-    rate and so trains far faster on a small budget.
-    Returns ``(autoencoder, encoder, decoder)`` sharing weights:
-    ``autoencoder(x) == decoder(encoder(x))``.
+    autoencoder of PCA fame.
+
+    Args:
+        input_dim: length of the flat input vectors (784 for MNIST).
+        hidden_units: widths of the encoder's hidden layers, input side first; the decoder mirrors
+            them. Empty for none.
+        code_dim: width of the code (bottleneck) layer.
+        activation: activation of every hidden layer; None for linear.
+        output_activation: activation of the reconstruction layer: ``"sigmoid"`` for pixels in
+            [0, 1], None for linear.
+        code_activation: activation of the code layer; None (linear) by default.
+        batch_norm: put batch normalisation between each hidden layer's linear map and its
+            activation (Ioffe & Szegedy 2015), which tolerates a much larger learning rate and so
+            trains far faster on a small budget.
+        name: name of the autoencoder; the parts are named ``{name}_encoder`` and
+            ``{name}_decoder``.
+
+    Returns:
+        ``(autoencoder, encoder, decoder)`` sharing weights, ``autoencoder(x) ==
+        decoder(encoder(x))``; they map (N, input_dim) → (N, input_dim), (N, input_dim) →
+        (N, code_dim) and (N, code_dim) → (N, input_dim).
+
+    Raises:
+        ValueError: if ``input_dim``, ``code_dim`` or an entry of ``hidden_units`` is not a
+            positive integer.
     """
     _check_positive("input_dim", input_dim)
     _check_positive("code_dim", code_dim)
@@ -78,6 +98,23 @@ def conv_autoencoder(
 
     Each of the ``filters`` stages halves the image side (28 → 14 → 7), so the side must be
     divisible by 2**len(filters). Inputs and outputs are flat vectors of length H·W in [0, 1].
+
+    Args:
+        code_dim: width of the dense (linear) code layer.
+        filters: channels of each 3×3, stride-2, ReLU convolution stage, input side first; the
+            decoder mirrors them with transposed convolutions.
+        image_shape: (H, W) of the images; each side divisible by 2**len(filters).
+        name: name of the autoencoder; the parts are named ``{name}_encoder`` and
+            ``{name}_decoder``.
+
+    Returns:
+        ``(autoencoder, encoder, decoder)`` sharing weights; they map (N, H·W) → (N, H·W)
+        (sigmoid outputs in [0, 1]), (N, H·W) → (N, code_dim) and (N, code_dim) → (N, H·W).
+
+    Raises:
+        ValueError: if ``code_dim`` or an entry of ``filters`` is not a positive integer,
+            ``filters`` is empty, or a side of ``image_shape`` is not divisible by
+            2**len(filters).
     """
     _check_positive("code_dim", code_dim)
     if not filters:

@@ -38,6 +38,20 @@ def plot_image_rows(
     """Show several equally long rows of images, one labelled row per entry of ``rows``.
 
     Typical use: originals above, each model's reconstructions of the same digits below.
+
+    Args:
+        rows: mapping from row label to images, shape (n, H·W) or (n, H, W), intensities in
+            [0, 1]; every row holds the same n.
+        title: figure title; none when empty.
+        image_shape: (H, W) of one image.
+        cell_size: width and height of one image, in inches.
+
+    Returns:
+        The Figure, len(rows) rows by n columns of images.
+
+    Raises:
+        ValueError: if ``rows`` is empty, the rows differ in length, or an entry is not a batch of
+            ``image_shape`` images.
     """
     if not rows:
         raise ValueError("rows is empty: pass {'label': images, ...}")
@@ -68,7 +82,21 @@ def plot_latent_scatter(
     title: str = "",
     axis_labels: tuple[str, str] = ("code 1", "code 2"),
 ) -> Axes:
-    """Scatter 2-D codes coloured by digit class, with a legend of the ten digits."""
+    """Scatter 2-D codes coloured by digit class, with a legend of the ten digits.
+
+    Args:
+        codes: the codes, shape (N, 2).
+        labels: the digit (class id, 0–9) of each code, shape (N,).
+        ax: the Axes to draw into; a new 5×5-inch figure when omitted.
+        title: axes title.
+        axis_labels: labels of the x and y axes.
+
+    Returns:
+        The Axes drawn into.
+
+    Raises:
+        ValueError: if ``codes`` is not of shape (N, 2) or ``labels`` not of shape (N,).
+    """
     codes, labels = np.asarray(codes), np.asarray(labels)
     if codes.ndim != 2 or codes.shape[1] != 2:
         raise ValueError(f"codes must have shape (N, 2), got {codes.shape}")
@@ -97,9 +125,25 @@ def plot_mosaic(
 ) -> Figure:
     """Tile images (or weight vectors, one per row) into one square-ish mosaic.
 
-    With ``normalize_each`` every tile is scaled to its own [min, max] (grey = 0 for weights that
-    are symmetric around 0), which is how filters are usually shown. Pass ``ax`` to draw into an
-    existing panel (e.g. two mosaics side by side); the figure holding it is returned.
+    With ``normalize_each`` every tile is scaled to its own range (by its largest absolute value,
+    so grey = 0 for weights that are symmetric around 0), which is how filters are usually shown.
+
+    Args:
+        images: the tiles, shape (n, H·W) or (n, H, W): images, or weight vectors one per row.
+        n_cols: tiles per row; ceil(√n) when omitted.
+        title: axes title.
+        image_shape: (H, W) of one tile.
+        normalize_each: scale each tile to its own range on a grey colormap (for weights); when
+            False, values are drawn as they are, [0, 1] on ``IMAGE_CMAP`` (for images).
+        ax: an existing panel to draw into (e.g. two mosaics side by side); a new figure when
+            omitted.
+
+    Returns:
+        The Figure holding the mosaic (the one holding ``ax`` when it is given).
+
+    Raises:
+        ValueError: if ``images`` is not a batch of ``image_shape`` tiles, or ``n_cols`` is
+            negative.
     """
     tiles = _as_images(images, image_shape).astype(np.float64)
     n = len(tiles)
@@ -131,7 +175,18 @@ def plot_history(
 ) -> Figure:
     """Plot training loss (solid) and validation loss (dashed) per epoch for several runs.
 
-    Values may be Keras ``History`` objects or their ``.history`` dicts.
+    Args:
+        histories: mapping from run label to a Keras ``History`` or its ``.history`` dict; each
+            needs ``"loss"``, and its ``"val_loss"`` is drawn when present. One colour per run.
+        title: axes title.
+        ylabel: y-axis label.
+        log_y: use a logarithmic y axis.
+
+    Returns:
+        The Figure.
+
+    Raises:
+        ValueError: if ``histories`` is empty, or a history has no ``"loss"`` entry.
     """
     if not histories:
         raise ValueError("histories is empty: pass {'label': history, ...}")
@@ -165,7 +220,23 @@ def plot_manifold_grid(
 ) -> Figure:
     """Decode an n×n grid of 2-D codes and tile the images where the codes lie.
 
-    ``decode`` maps an (n², 2) array of codes to images; the y axis grows upwards, as in a scatter.
+    The y axis grows upwards, as in a scatter of the codes.
+
+    Args:
+        decode: maps an (n², 2) float32 array of codes to images, shape (n², H·W) or (n², H, W),
+            intensities in [0, 1] (e.g. ``decoder.predict``).
+        x_range: (first, last) value of code 1, spanned by n evenly spaced columns.
+        y_range: (first, last) value of code 2, spanned by n evenly spaced rows.
+        n: grid points per side, at least 2.
+        title: axes title.
+        image_shape: (H, W) of one decoded image.
+
+    Returns:
+        The Figure: an (n·H, n·W) canvas on axes in code units.
+
+    Raises:
+        ValueError: if ``n`` is below 2, or ``decode`` does not return a batch of ``image_shape``
+            images.
     """
     if n < 2:
         raise ValueError(f"n must be at least 2 to span a grid, got {n}")

@@ -1,20 +1,42 @@
-"""Sparsity penalties for autoencoder codes: the UFLDL KL-divergence penalty, as a regularizer."""
+"""Activity penalties for autoencoder codes, as identity layers that add their penalty to the loss.
+
+The penalties are added with ``self.add_loss`` inside ``call``, which no Keras 3 release rescales.
+Keras' own ``activity_regularizer=`` argument is *not* used: since Keras 3.14 its value is divided
+by the batch size, before that it was not, so the same number would mean two different penalties.
+"""
 
 from __future__ import annotations
 
+import math
+
 import keras
-from keras import ops
+from keras import layers, ops
 
 KL_EPSILON = 1e-7  # ρ̂ is clipped to [ε, 1 − ε]: the KL stays finite at dead or saturated units
 
 
 def _check_rho(rho: float) -> float:
-    if not 0.0 < float(rho) < 1.0:
+    if isinstance(rho, bool) or not isinstance(rho, (int, float)) or not 0.0 < float(rho) < 1.0:
         raise ValueError(
-            f"rho (the target mean activation) must lie strictly between 0 and 1, got {rho}; "
+            f"rho (the target mean activation) must lie strictly between 0 and 1, got {rho!r}; "
             "typical values are 0.01-0.1 for sigmoid units"
         )
     return float(rho)
+
+
+def _check_weight(name: str, value: float) -> float:
+    if (isinstance(value, bool) or not isinstance(value, (int, float))
+            or not math.isfinite(float(value)) or float(value) < 0.0):
+        raise ValueError(f"{name} (the penalty weight) must be a finite number >= 0, got {value!r}")
+    return float(value)
+
+
+def _check_activations(activations: keras.KerasTensor) -> None:
+    if len(activations.shape) != 2:
+        raise ValueError(
+            f"expected activations of shape (batch, units), got shape {tuple(activations.shape)}; "
+            "put the penalty layer right after a Dense layer (flatten other layers' outputs first)"
+        )
 
 
 def kl_divergence(rho: float, rho_hat: keras.KerasTensor) -> keras.KerasTensor:
@@ -22,6 +44,13 @@ def kl_divergence(rho: float, rho_hat: keras.KerasTensor) -> keras.KerasTensor:
 
     ρ̂ is clipped to [1e-7, 1 − 1e-7] first, so a unit that never (or always) fires gives a large
     but finite penalty instead of inf/NaN. Zero exactly when ρ̂ = ρ.
+
+    Args:
+        rho: the target mean activation ρ, strictly between 0 and 1.
+        rho_hat: the measured mean activations ρ̂ (any shape).
+
+    Returns:
+        A tensor of ρ̂'s shape holding KL(ρ‖ρ̂) in nats.
     """
     rho = _check_rho(rho)
     rho_hat = ops.clip(rho_hat, KL_EPSILON, 1.0 - KL_EPSILON)
@@ -29,29 +58,76 @@ def kl_divergence(rho: float, rho_hat: keras.KerasTensor) -> keras.KerasTensor:
 
 
 @keras.saving.register_keras_serializable(package="aeutils")
-class KLSparsity(keras.regularizers.Regularizer):
-    """Activity regularizer adding β Σ_j KL(ρ‖ρ̂_j), with ρ̂_j the batch mean of unit j (UFLDL eq. 5).
+class KLSparsity(layers.Layer):
+    """Identity layer adding β Σ_j KL(ρ‖ρ̂_j) to the loss, ρ̂_j the batch mean of unit j (UFLDL).
 
-    Keras 3 divides an activity regularizer's value by the batch size before adding it to the loss;
-    this one multiplies by the batch size first, so the model's loss gains exactly β Σ_j KL(ρ‖ρ̂_j)
-    whatever the batch size. Use with units in (0, 1):
-    ``Dense(196, activation="sigmoid", activity_regularizer=KLSparsity(rho=0.1, beta=3.0))``.
+    Put it right after a sigmoid layer; its input passes through unchanged, shape (batch, units)
+    in and out. The added loss is exactly ``penalty(activations)`` on every Keras 3 release and at
+    every batch size. Usage::
+
+        hidden = layers.Dense(196, activation="sigmoid")(inputs)
+        hidden = KLSparsity(rho=0.1, beta=3.0)(hidden)
     """
 
-    def __init__(self, rho: float = 0.05, beta: float = 3.0) -> None:
+    def __init__(self, rho: float = 0.05, beta: float = 3.0, **kwargs: object) -> None:
+        super().__init__(**kwargs)
         self.rho = _check_rho(rho)
-        if not float(beta) >= 0.0:
-            raise ValueError(f"beta (the penalty weight) must be >= 0, got {beta}")
-        self.beta = float(beta)
+        self.beta = _check_weight("beta", beta)
 
     def penalty(self, activations: keras.KerasTensor) -> keras.KerasTensor:
-        """β Σ_j KL(ρ‖ρ̂_j) for a batch of activations of shape (batch, units)."""
+        """β Σ_j KL(ρ‖ρ̂_j) for a batch of activations of shape (batch, units).
+
+        Args:
+            activations: hidden-unit activations in (0, 1), shape (batch, units).
+
+        Returns:
+            The scalar penalty in nats.
+        """
+        _check_activations(activations)
         rho_hat = ops.mean(activations, axis=0)
         return self.beta * ops.sum(kl_divergence(self.rho, rho_hat))
 
-    def __call__(self, activations: keras.KerasTensor) -> keras.KerasTensor:
-        batch_size = ops.cast(ops.shape(activations)[0], activations.dtype)
-        return self.penalty(activations) * batch_size  # Keras divides by batch size again
+    def call(self, inputs: keras.KerasTensor) -> keras.KerasTensor:
+        self.add_loss(self.penalty(inputs))
+        return inputs
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        return input_shape
 
     def get_config(self) -> dict:
-        return {"rho": self.rho, "beta": self.beta}
+        return {**super().get_config(), "rho": self.rho, "beta": self.beta}
+
+
+@keras.saving.register_keras_serializable(package="aeutils")
+class L1Activity(layers.Layer):
+    """Identity layer adding c · mean over the batch of Σ_j |a_j| to the loss (an L1 code penalty).
+
+    The per-example sum averaged over the batch, so c means the same at every batch size and on
+    every Keras 3 release. Shape (batch, units) in and out. Usage: ``L1Activity(0.3)(hidden)``.
+    """
+
+    def __init__(self, strength: float, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.strength = _check_weight("strength", strength)
+
+    def penalty(self, activations: keras.KerasTensor) -> keras.KerasTensor:
+        """c · (1/m) Σ_i Σ_j |a_j(x⁽ⁱ⁾)| for activations of shape (batch, units).
+
+        Args:
+            activations: hidden-unit activations, shape (batch, units).
+
+        Returns:
+            The scalar penalty.
+        """
+        _check_activations(activations)
+        return self.strength * ops.mean(ops.sum(ops.abs(activations), axis=1))
+
+    def call(self, inputs: keras.KerasTensor) -> keras.KerasTensor:
+        self.add_loss(self.penalty(inputs))
+        return inputs
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        return input_shape
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "strength": self.strength}

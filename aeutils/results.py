@@ -29,13 +29,26 @@ def metric(
     unit: str = "",
     paper_value: float | None = None,
     paper: str = "",
-    better: str = "lower",
+    better: str | None = "lower",
 ) -> dict:
-    """One headline number, with the paper's value and citation when there is one to compare to."""
+    """One headline number, with the paper's value and citation when there is one to compare to.
+
+    Args:
+        name: what was measured, as the README's table shows it.
+        value: the measured number (finite).
+        unit: appended to the value in the table, e.g. ``"%"`` or ``"dB"``.
+        paper_value: the published number, if there is one.
+        paper: the citation of ``paper_value``.
+        better: ``"lower"`` or ``"higher"`` when one direction is better, ``None`` for a number
+            that is only descriptive (e.g. a measured mean activation next to its target).
+
+    Returns:
+        The metric as a JSON-ready dict.
+    """
     if not math.isfinite(float(value)):
         raise ValueError(f"metric {name!r} has a non-finite value {value!r}; fix the run first")
-    if better not in ("lower", "higher"):
-        raise ValueError(f"better must be 'lower' or 'higher', got {better!r}")
+    if better not in ("lower", "higher", None):
+        raise ValueError(f"better must be 'lower', 'higher' or None, got {better!r}")
     return {"name": name, "value": float(value), "unit": unit, "paper_value": paper_value,
             "paper": paper, "better": better}
 

@@ -1,11 +1,77 @@
-"""One training recipe for every autoencoder in the course: Adam with warm-up + cosine decay."""
+"""One training recipe for every autoencoder in the course (Adam, warm-up + cosine decay), and a
+live one-line progress display for any ``fit``."""
 
 from __future__ import annotations
 
 import math
+import time
 
 import keras
 import numpy as np
+
+
+def _clock(seconds: float) -> str:
+    minutes, seconds = divmod(int(round(seconds)), 60)
+    return f"{minutes}:{seconds:02d}"
+
+
+class LiveProgress(keras.callbacks.Callback):
+    """Keras callback that shows one live line per ``fit`` and leaves one clean summary line.
+
+    In Jupyter the line is an updatable display (IPython's ``display_id``), rewritten after every
+    epoch with the epoch, the losses, the time elapsed and an estimate of the time left; when
+    training ends it becomes ``label: N epochs in m:ss · loss … · val_loss …``. Stored notebooks
+    thus keep a single plain-text line: no progress-bar control characters, nothing on stderr.
+    Outside IPython only the summary line is printed. Usage:
+    ``model.fit(x, y, epochs=5, verbose=0, callbacks=[LiveProgress("classifier")])``.
+    """
+
+    def __init__(self, label: str) -> None:
+        super().__init__()
+        if not isinstance(label, str) or not label.strip():
+            raise ValueError(f"label must be a non-empty string naming the model, got {label!r}")
+        self.label = label
+        self.line = ""
+        self._handle = None
+        self._started = 0.0
+        self._epochs_done = 0
+
+    def _show(self, text: str, final: bool = False) -> None:
+        self.line = text
+        if self._handle is not None:
+            self._handle.update({"text/plain": text}, raw=True)
+        elif final:
+            print(text)
+
+    def _losses(self, logs: dict | None) -> str:
+        return "".join(f" · {name} {value:.4g}" for name, value in (logs or {}).items()
+                       if name.endswith("loss"))
+
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        self._started, self._epochs_done, self._handle = time.perf_counter(), 0, None
+        try:
+            from IPython import get_ipython
+            from IPython.display import display
+        except ImportError:  # plain Python: print the summary line only
+            return
+        if get_ipython() is not None and hasattr(get_ipython(), "kernel"):
+            self._handle = display({"text/plain": f"{self.label}: starting"}, raw=True,
+                                   display_id=True)
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        self._epochs_done = epoch + 1
+        total = self.params.get("epochs") or self._epochs_done
+        elapsed = time.perf_counter() - self._started
+        left = elapsed / self._epochs_done * (total - self._epochs_done)
+        self._show(f"{self.label}: epoch {self._epochs_done}/{total}{self._losses(logs)}"
+                   f" · {_clock(elapsed)} elapsed · ~{_clock(left)} left")
+
+    def on_train_end(self, logs: dict | None = None) -> None:
+        elapsed = time.perf_counter() - self._started
+        history = getattr(self.model, "history", None)
+        last = {k: v[-1] for k, v in getattr(history, "history", {}).items() if v}
+        self._show(f"{self.label}: {self._epochs_done} epochs in {_clock(elapsed)}"
+                   f"{self._losses(last or logs)}", final=True)
 
 
 def warmup_cosine_schedule(
@@ -43,11 +109,28 @@ def train_autoencoder(
     targets: np.ndarray | None = None,
     validation_data: tuple[np.ndarray, np.ndarray] | None = None,
     warmup_fraction: float = 0.05,
+    label: str | None = None,
 ) -> keras.callbacks.History:
-    """Compile ``model`` with Adam on :func:`warmup_cosine_schedule` and fit it silently.
+    """Compile ``model`` with Adam on :func:`warmup_cosine_schedule` and fit it (shuffled).
 
     The target is the input itself unless ``targets`` is given (e.g. clean images for a denoiser).
-    ``verbose=0`` keeps notebooks free of progress bars; plot the returned history instead.
+    Progress shows as one live line (:class:`LiveProgress`), never as Keras' progress bars.
+
+    Args:
+        model: the autoencoder to train (compiled here, so any earlier compile is replaced).
+        x_train: inputs, shape (n, ...).
+        epochs: passes over ``x_train``; the learning rate reaches 0 at the end of the last one.
+        batch_size: examples per gradient step.
+        peak_lr: the learning rate at the end of the warm-up.
+        loss: any Keras loss (name or callable).
+        targets: what the model should output for each input; ``x_train`` when omitted.
+        validation_data: ``(inputs, targets)`` scored after each epoch (a split of the training
+            set, never the test set).
+        warmup_fraction: share of all steps spent warming up.
+        label: the name shown on the progress line; the model's name when omitted.
+
+    Returns:
+        The ``History`` of the fit (per-epoch ``loss`` and, with validation data, ``val_loss``).
     """
     if epochs < 1:
         raise ValueError(f"epochs must be at least 1, got {epochs}")
@@ -69,4 +152,5 @@ def train_autoencoder(
         validation_data=validation_data,
         shuffle=True,
         verbose=0,
+        callbacks=[LiveProgress(label or model.name)],
     )

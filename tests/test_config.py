@@ -1,3 +1,4 @@
+import keras
 import numpy as np
 import pytest
 
@@ -53,7 +54,7 @@ def test_setup_seeds_numpy_reproducibly_and_reports(monkeypatch, capsys):
     assert 0 <= settings.elapsed() < 60
 
 
-@pytest.mark.parametrize("seed", [-1, 1.5, "3"])
+@pytest.mark.parametrize("seed", [-1, 1.5, "3", True])
 def test_bad_seed_is_rejected(seed):
     with pytest.raises(ValueError, match="seed"):
         config.seed_everything(seed)
@@ -62,3 +63,32 @@ def test_bad_seed_is_rejected(seed):
 def test_bad_thread_count_is_rejected():
     with pytest.raises(ValueError, match="threads"):
         config.set_threads(0)
+
+
+def test_reseed_makes_a_cell_reproduce_its_draws(monkeypatch):
+    monkeypatch.setenv("AEUTILS_PROFILE", "smoke")
+    settings = config.setup("01_pca_vs_autoencoder", seed=11)
+    first = np.random.rand(2), keras.random.uniform((2,), seed=None).numpy()
+    np.random.rand(5)  # other cells draw in between
+    settings.reseed()
+    again = np.random.rand(2), keras.random.uniform((2,), seed=None).numpy()
+    np.testing.assert_array_equal(first[0], again[0])
+    np.testing.assert_array_equal(first[1], again[1])
+
+
+def test_reseeded_builds_give_identical_weights(monkeypatch):
+    monkeypatch.setenv("AEUTILS_PROFILE", "smoke")
+    settings = config.setup("01_pca_vs_autoencoder", seed=5)
+    weights = []
+    for _ in range(2):
+        settings.reseed()
+        layer = keras.layers.Dense(4)
+        layer.build((None, 3))
+        weights.append(layer.get_weights()[0])
+    np.testing.assert_array_equal(weights[0], weights[1])
+
+
+def test_setup_refuses_another_backend(monkeypatch):
+    monkeypatch.setattr(keras.backend, "backend", lambda: "jax")
+    with pytest.raises(RuntimeError, match="KERAS_BACKEND=tensorflow"):
+        config.setup("01_pca_vs_autoencoder")

@@ -26,6 +26,7 @@ def test_metric_rejects_non_finite_values_and_bad_direction():
         results.metric("error", math.nan)
     with pytest.raises(ValueError, match="better"):
         results.metric("error", 1.0, better="smaller")
+    assert results.metric("mean activation", 0.11, better=None)["better"] is None
     with pytest.raises(ValueError, match="at least one"):
         results.record(settings("full"), [])
 

@@ -1,10 +1,11 @@
 import math
 
+import keras
 import numpy as np
 import pytest
 
 from aeutils.models import dense_autoencoder
-from aeutils.training import train_autoencoder, warmup_cosine_schedule
+from aeutils.training import LiveProgress, train_autoencoder, warmup_cosine_schedule
 
 
 def test_schedule_follows_warmup_then_cosine():
@@ -52,3 +53,70 @@ def test_training_validates_arguments():
         train_autoencoder(ae, x, epochs=1, batch_size=0)
     with pytest.raises(ValueError, match="pair up"):
         train_autoencoder(ae, x, epochs=1, targets=x[:4])
+
+
+def test_progress_line_ends_as_one_clean_summary_printed_outside_ipython(capsys):
+    ae, _, _ = dense_autoencoder(4, [], 2, activation=None, output_activation=None)
+    x = np.random.default_rng(0).random((32, 4)).astype("float32")
+    history = train_autoencoder(ae, x, epochs=2, batch_size=16, loss="mse", label="tiny AE",
+                                validation_data=(x[:8], x[:8]))
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1 and out.startswith("tiny AE: 2 epochs in 0:0")
+    assert f"loss {history.history['loss'][-1]:.4g}" in out
+    assert f"val_loss {history.history['val_loss'][-1]:.4g}" in out
+    assert not any(ch in out for ch in "\r\x1b\x08"), "no control characters"
+
+
+class FakeHandle:
+    def __init__(self):
+        self.shown = []
+
+    def update(self, data, raw=False):
+        assert raw and set(data) == {"text/plain"}
+        self.shown.append(data["text/plain"])
+
+
+def test_progress_updates_one_display_in_a_kernel(monkeypatch, capsys):
+    import IPython
+    import IPython.display
+
+    handle = FakeHandle()
+    displayed = []
+
+    def fake_display(data, raw=False, display_id=False):
+        assert display_id is True and raw
+        displayed.append(data["text/plain"])
+        return handle
+
+    class FakeShell:
+        kernel = object()
+
+    monkeypatch.setattr(IPython, "get_ipython", lambda: FakeShell())
+    monkeypatch.setattr(IPython.display, "display", fake_display)
+    progress = LiveProgress("probe")
+    ae, _, _ = dense_autoencoder(4, [], 2, activation=None, output_activation=None)
+    ae.compile(optimizer="adam", loss="mse")
+    x = np.zeros((8, 4), dtype="float32")
+    ae.fit(x, x, epochs=3, batch_size=4, verbose=0, callbacks=[progress])
+    assert displayed == ["probe: starting"], "one display per fit"
+    assert [line.split(" · ")[0] for line in handle.shown[:3]] == [
+        "probe: epoch 1/3", "probe: epoch 2/3", "probe: epoch 3/3"]
+    assert all("elapsed" in line and "left" in line for line in handle.shown[:3])
+    assert handle.shown[-1].startswith("probe: 3 epochs in ") and len(handle.shown) == 4
+    assert capsys.readouterr().out == "", "nothing printed beside the display"
+
+
+@pytest.mark.parametrize("label", ["", "  ", None, 3])
+def test_progress_needs_a_label(label):
+    with pytest.raises(ValueError, match="label"):
+        LiveProgress(label)
+
+
+def test_training_fits_towards_the_targets_not_the_inputs():
+    """A linear map trained on (x, 2x) must learn to double, not to copy."""
+    keras.utils.set_random_seed(1)
+    x = np.random.default_rng(1).normal(size=(256, 3)).astype("float32")
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(3)])
+    train_autoencoder(model, x, targets=2 * x, epochs=60, batch_size=32, peak_lr=5e-2, loss="mse")
+    kernel = model.layers[0].get_weights()[0]
+    np.testing.assert_allclose(kernel, 2 * np.eye(3), atol=0.2)  # copying would give 1
