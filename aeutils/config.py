@@ -31,16 +31,16 @@ BUDGETS: dict[str, dict[str, dict[str, int]]] = {
             "code2_epochs": 2,
             "toy_epochs": 30,
             "overcomplete_epochs": 3,
-            "conv_epochs": 3,
+            "compare_epochs": 3,
         },
         "full": {
-            "n_train": 60000,
+            "n_train": 55000,
             "linear_epochs": 10,
             "deep_epochs": 20,
             "code2_epochs": 8,
             "toy_epochs": 80,
             "overcomplete_epochs": 3,
-            "conv_epochs": 6,
+            "compare_epochs": 4,
         },
     },
     "02_sparse_autoencoder": {
@@ -49,9 +49,11 @@ BUDGETS: dict[str, dict[str, dict[str, int]]] = {
     },
     "03_denoising_autoencoder": {
         "smoke": {"n_train": 4000, "n_test": 1000, "batch_size": 64, "dense_epochs": 5,
-                  "conv_epochs": 5, "toy_epochs": 10, "filter_epochs": 4},
+                  "conv_epochs": 5, "toy_epochs": 10, "filter_epochs": 4, "n_val": 1000,
+                  "probe_epochs": 10},
         "full": {"n_train": 20000, "n_test": 10000, "batch_size": 128, "dense_epochs": 10,
-                 "conv_epochs": 8, "toy_epochs": 40, "filter_epochs": 10},
+                 "conv_epochs": 8, "toy_epochs": 40, "filter_epochs": 10, "n_val": 5000,
+                 "probe_epochs": 30},
     },
 }
 

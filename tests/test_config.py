@@ -33,7 +33,7 @@ def test_budgets_have_the_same_keys_and_smoke_is_never_bigger():
 
 def test_budget_is_read_only_and_unknown_notebooks_are_named():
     budget = config.get_budget("01_pca_vs_autoencoder", "full")
-    assert budget["n_train"] == 60000
+    assert budget["n_train"] == 55000
     with pytest.raises(TypeError):
         budget["n_train"] = 1
     with pytest.raises(KeyError, match="01_pca_vs_autoencoder"):
