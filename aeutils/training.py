@@ -154,3 +154,63 @@ def train_autoencoder(
         verbose=0,
         callbacks=[LiveProgress(label or model.name)],
     )
+
+
+def train_softmax_classifier(
+    features: np.ndarray,
+    labels: np.ndarray,
+    *,
+    epochs: int,
+    batch_size: int = 128,
+    learning_rate: float = 3e-3,
+    validation_data: tuple[np.ndarray, np.ndarray] | None = None,
+    patience: int = 3,
+    label: str = "softmax classifier",
+) -> keras.Model:
+    """Train softmax regression, ``Dense(n_classes, softmax)``, on frozen features (a linear probe).
+
+    The course's one yardstick for "are these codes good features?": the same linear classifier on
+    every representation. With ``validation_data`` (a split of the training set) training stops
+    early once the validation loss has not improved for ``patience`` epochs, keeping the best
+    weights; without it, it runs all ``epochs``.
+
+    Args:
+        features: training inputs, shape (n, d).
+        labels: integer class labels 0…K−1, shape (n,).
+        epochs: the most passes over the data.
+        batch_size: examples per Adam step.
+        learning_rate: Adam's (constant) learning rate.
+        validation_data: ``(features, labels)`` held out from the training set, for early stopping.
+        patience: epochs without improvement before stopping (with ``validation_data`` only).
+        label: the name shown on the progress line.
+
+    Returns:
+        The trained classifier, compiled with an ``accuracy`` metric:
+        ``classifier.evaluate(x_test, y_test)`` returns ``[loss, accuracy]``.
+    """
+    features = np.asarray(features)
+    labels = np.asarray(labels)
+    if features.ndim != 2:
+        raise ValueError(f"features must have shape (n, d), got {features.shape}; flatten them")
+    if labels.shape != (len(features),):
+        raise ValueError(
+            f"labels must have shape ({len(features)},) to match the features, got {labels.shape}"
+        )
+    if not np.issubdtype(labels.dtype, np.integer) or labels.min() < 0:
+        raise ValueError("labels must be non-negative integers (class indices 0…K−1)")
+    if epochs < 1:
+        raise ValueError(f"epochs must be at least 1, got {epochs}")
+    n_classes = int(labels.max()) + 1
+    classifier = keras.Sequential(
+        [keras.Input((features.shape[1],)), keras.layers.Dense(n_classes, activation="softmax")],
+        name="softmax_regression",
+    )
+    classifier.compile(optimizer=keras.optimizers.Adam(learning_rate),
+                       loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    callbacks: list[keras.callbacks.Callback] = [LiveProgress(label)]
+    if validation_data is not None:
+        callbacks.insert(0, keras.callbacks.EarlyStopping(patience=patience,
+                                                          restore_best_weights=True))
+    classifier.fit(features, labels, epochs=epochs, batch_size=batch_size,
+                   validation_data=validation_data, verbose=0, callbacks=callbacks)
+    return classifier

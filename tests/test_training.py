@@ -5,7 +5,12 @@ import numpy as np
 import pytest
 
 from aeutils.models import dense_autoencoder
-from aeutils.training import LiveProgress, train_autoencoder, warmup_cosine_schedule
+from aeutils.training import (
+    LiveProgress,
+    train_autoencoder,
+    train_softmax_classifier,
+    warmup_cosine_schedule,
+)
 
 
 def test_schedule_follows_warmup_then_cosine():
@@ -120,3 +125,43 @@ def test_training_fits_towards_the_targets_not_the_inputs():
     train_autoencoder(model, x, targets=2 * x, epochs=60, batch_size=32, peak_lr=5e-2, loss="mse")
     kernel = model.layers[0].get_weights()[0]
     np.testing.assert_allclose(kernel, 2 * np.eye(3), atol=0.2)  # copying would give 1
+
+
+def blobs(n, seed):
+    """Three well-separated Gaussian blobs in 2-D, labels 0, 1, 2."""
+    rng = np.random.default_rng(seed)
+    labels = np.arange(n) % 3
+    centres = np.array([[4.0, 0.0], [-4.0, 0.0], [0.0, 4.0]])
+    return (centres[labels] + rng.normal(size=(n, 2))).astype("float32"), labels
+
+
+def test_softmax_classifier_separates_separable_classes():
+    keras.utils.set_random_seed(0)
+    x, y = blobs(300, 0)
+    x_test, y_test = blobs(300, 1)
+    classifier = train_softmax_classifier(x, y, epochs=30, batch_size=32, label="blobs")
+    assert classifier.layers[-1].units == 3 and classifier.layers[-1].kernel.shape == (2, 3)
+    assert classifier.evaluate(x_test, y_test, verbose=0)[1] > 0.97
+    probabilities = classifier.predict(x_test[:5], verbose=0)
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-5)
+
+
+def test_softmax_classifier_stops_early_on_the_validation_split_only():
+    keras.utils.set_random_seed(0)
+    x, y = blobs(90, 2)
+    shuffled = np.random.default_rng(0).permutation(y)  # validation labels it cannot learn
+    classifier = train_softmax_classifier(x, y, epochs=200, batch_size=30, patience=2,
+                                          validation_data=(x[:30], shuffled[:30]))
+    assert len(classifier.history.history["loss"]) < 200, "should stop early"
+    full = train_softmax_classifier(x, y, epochs=7, batch_size=30)
+    assert len(full.history.history["loss"]) == 7, "no validation data: all epochs"
+
+
+@pytest.mark.parametrize("features, labels, match", [
+    (np.zeros((4, 2, 2)), np.zeros(4, int), "shape"),
+    (np.zeros((4, 2)), np.zeros(3, int), "labels must have shape"),
+    (np.zeros((4, 2)), np.array([0.0, 1.0, 0.0, 1.0]), "integers"),
+    (np.zeros((4, 2)), np.array([0, -1, 0, 1]), "non-negative")])
+def test_softmax_classifier_rejects_bad_input(features, labels, match):
+    with pytest.raises(ValueError, match=match):
+        train_softmax_classifier(features, labels, epochs=1)
