@@ -76,6 +76,8 @@ def record(settings: Settings, metrics: Sequence[dict], results_dir: Path | None
 def _format(value: float | None) -> str:
     if value is None:
         return "—"
+    if float(value).is_integer() and abs(value) >= 100:  # a count, e.g. of components
+        return f"{int(value)}"
     return f"{value:.2f}" if abs(value) >= 1 else f"{value:.3g}"
 
 

@@ -44,6 +44,7 @@ def test_table_shows_ours_beside_the_paper_and_both_runtimes(tmp_path):
 def test_small_values_keep_three_significant_digits():
     assert results._format(0.1274) == "0.127" and results._format(13.866) == "13.87"
     assert results._format(None) == "—"
+    assert results._format(125.0) == "125" and results._format(100.5) == "100.50"
 
 
 def test_table_refuses_a_smoke_run_among_full_ones(tmp_path):
