@@ -127,3 +127,38 @@ def test_bad_arguments_say_which_and_why(kwargs, match):
     if "rho" in kwargs:
         with pytest.raises(ValueError, match="rho"):
             kl_divergence(kwargs["rho"], np.array([0.5]))
+
+
+def test_defaults_and_a_zero_weight_are_allowed():
+    layer = KLSparsity()
+    assert (layer.rho, layer.beta) == (0.05, 3.0)
+    assert {k: layer.get_config()[k] for k in ("rho", "beta")} == {"rho": 0.05, "beta": 3.0}
+    activations = np.array([[0.2, 0.4], [0.0, 0.8]], dtype="float32")  # ρ̂ = (0.1, 0.6)
+    # KL(0.1‖0.1) = 0, KL(0.1‖0.6) = 0.1 ln(1/6) + 0.9 ln(9/4) = 0.550660…
+    assert float(KLSparsity(0.1, 2.0).penalty(activations)) == pytest.approx(2 * 0.5506607, 1e-5)
+    assert float(KLSparsity(0.1, 0.0).penalty(activations)) == 0.0
+    assert float(L1Activity(0.0).penalty(activations)) == 0.0
+    assert float(L1Activity(1).penalty(activations)) == pytest.approx((0.6 + 0.8) / 2)
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: KLSparsity(rho=0.0), "rho (the target mean activation) must lie strictly between 0 "
+                                  "and 1, got 0.0; typical values are 0.01-0.1 for sigmoid units"),
+    (lambda: KLSparsity(rho="0.05"), "rho (the target mean activation) must lie strictly between "
+                                     "0 and 1, got '0.05'; typical values are 0.01-0.1 for "
+                                     "sigmoid units"),
+    (lambda: KLSparsity(rho=1.0), "rho (the target mean activation) must lie strictly between 0 "
+                                  "and 1, got 1.0; typical values are 0.01-0.1 for sigmoid units"),
+    (lambda: KLSparsity(beta=True), "beta (the penalty weight) must be a finite number >= 0, "
+                                    "got True"),
+    (lambda: KLSparsity(beta=-1.0), "beta (the penalty weight) must be a finite number >= 0, "
+                                    "got -1.0"),
+    (lambda: L1Activity("0.3"), "strength (the penalty weight) must be a finite number >= 0, "
+                                "got '0.3'"),
+    (lambda: L1Activity(0.1).penalty(np.zeros((2, 4, 1), "float32")),
+     "expected activations of shape (batch, units), got shape (2, 4, 1); put the penalty layer "
+     "right after a Dense layer (flatten other layers' outputs first)")])
+def test_error_messages_say_which_argument_and_the_fix(make, message):
+    with pytest.raises(ValueError) as err:
+        make()
+    assert str(err.value) == message

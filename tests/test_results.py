@@ -1,5 +1,6 @@
 import json
 import math
+import time
 
 import pytest
 
@@ -63,3 +64,117 @@ def test_update_readme_replaces_only_the_marked_block(tmp_path):
     readme.write_text("no markers")
     with pytest.raises(ValueError, match="exactly once"):
         results.update_readme(readme, tmp_path)
+
+
+def write_result(folder, name, profile, runtime_s, metrics):
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{name}.json").write_text(json.dumps(
+        {"notebook": name, "profile": profile, "runtime_s": runtime_s, "metrics": metrics}))
+
+
+def test_table_rows_by_hand(tmp_path):
+    write_result(tmp_path, "b_second", "full", 90.0, [
+        {"name": "acc", "value": 0.98765, "unit": "%", "paper_value": None, "paper": "",
+         "better": "higher"}])
+    write_result(tmp_path, "a_first", "full", 600.0, [
+        {"name": "error", "value": 1.0, "unit": "", "paper_value": 0.5, "paper": "P 2006",
+         "better": "lower"},
+        {"name": "angle", "value": -1.5, "unit": "°", "paper_value": 13.866, "paper": "",
+         "better": None}])
+    write_result(tmp_path / "smoke", "a_first", "smoke", 600.0, [])  # 10.0 min (9.8 if / 61)
+    assert results.render_table(tmp_path) == "\n".join([
+        "| notebook | metric | this course (full profile) | paper | source "
+        "| runtime full / smoke |",
+        "|---|---|---|---|---|---|",
+        "| a_first | error | 1.00 | 0.5 | P 2006 | 10.0 min / 10.0 min |",
+        "|  | angle | -1.50 ° | 13.87 | — |  |",
+        "| b_second | acc | 0.988 % | — | — | 1.5 min / — |"])
+
+
+def test_table_takes_its_folder_from_the_module_by_default(tmp_path, monkeypatch):
+    monkeypatch.setattr(results, "RESULTS_DIR", tmp_path)
+    write_result(tmp_path, "only", "full", 6.0, [
+        {"name": "x", "value": 2.0, "unit": "", "paper_value": None, "paper": "", "better": None}])
+    assert results.render_table().splitlines()[2] == "| only | x | 2.00 | — | — | 0.1 min / — |"
+
+
+def test_table_refusal_names_the_file_and_its_profile(tmp_path):
+    write_result(tmp_path, "bad", "smoke", 1.0, [])
+    with pytest.raises(ValueError) as err:
+        results.render_table(tmp_path)
+    assert str(err.value) == (f"{tmp_path / 'bad.json'} holds a 'smoke' run; the table takes "
+                              "full runs only")
+
+
+def test_record_writes_the_exact_payload(tmp_path, monkeypatch):
+    monkeypatch.setattr(results.os, "cpu_count", lambda: 4)
+    monkeypatch.setattr(results.platform, "machine", lambda: "x86_64")
+    run = Settings(notebook="02_demo", profile="full", seed=7, budget={},
+                   started=time.perf_counter() - 12.345)
+    metrics = [results.metric("error", 3)]
+    path = results.record(run, metrics, tmp_path / "new" / "folder")  # parents are created
+    assert path == tmp_path / "new" / "folder" / "02_demo.json"
+    expected = {"notebook": "02_demo", "profile": "full", "seed": 7, "runtime_s": 12.3,
+                "machine": "4 CPU cores, x86_64", "metrics": [
+                    {"name": "error", "value": 3.0, "unit": "", "paper_value": None, "paper": "",
+                     "better": "lower"}]}
+    assert path.read_text() == json.dumps(expected, indent=2) + "\n"
+    assert path.read_text().startswith('{\n  "notebook": "02_demo",\n')
+    assert results.record(run, metrics, tmp_path / "new" / "folder") == path  # may overwrite
+
+
+def test_record_defaults_to_the_module_folder_and_files_smoke_runs_below_it(tmp_path,
+                                                                             monkeypatch):
+    monkeypatch.setattr(results, "RESULTS_DIR", tmp_path)
+    assert results.record(settings("smoke"), [results.metric("e", 1.0)]) == (
+        tmp_path / "smoke" / "01_demo.json")
+    assert results.record(settings("full"), [results.metric("e", 1.0)]) == tmp_path / "01_demo.json"
+
+
+def test_format_switches_to_significant_digits_below_one():
+    assert [results._format(v) for v in (1.0, 1.5, -1.5, 0.5, -0.12345, 1234.5678)] == [
+        "1.00", "1.50", "-1.50", "0.5", "-0.123", "1234.57"]
+
+
+def test_format_shows_counts_from_100_up_without_decimals():
+    assert [results._format(v) for v in (100.0, -100.0, 99.0, 100.5, 784)] == [
+        "100", "-100", "99.00", "100.50", "784"]
+
+
+def test_metric_record_and_defaults():
+    assert results.metric("x", 1) == {"name": "x", "value": 1.0, "unit": "", "paper_value": None,
+                                      "paper": "", "better": "lower"}
+    assert results.metric("y", 2.5, "dB", 3.0, "V 2010", "higher")["better"] == "higher"
+    for call, message in [
+            (lambda: results.metric("error", math.inf), "metric 'error' has a non-finite value "
+                                                        "inf; fix the run first"),
+            (lambda: results.metric("e", 1.0, better="LOWER"), "better must be 'lower', 'higher' "
+                                                               "or None, got 'LOWER'"),
+            (lambda: results.record(settings("full"), []), "record needs at least one metric")]:
+        with pytest.raises(ValueError) as err:
+            call()
+        assert str(err.value) == message
+
+
+@pytest.mark.parametrize("text", [
+    f"{results.TABLE_START}\n{results.TABLE_START}\n{results.TABLE_END}\n",
+    f"{results.TABLE_START}\n{results.TABLE_END}\n{results.TABLE_END}\n",
+    f"{results.TABLE_START}\n", f"{results.TABLE_END}\n"])
+def test_update_readme_needs_each_marker_exactly_once(tmp_path, text):
+    readme = tmp_path / "README.md"
+    readme.write_text(text)
+    with pytest.raises(ValueError) as err:
+        results.update_readme(readme, tmp_path)
+    assert str(err.value) == (f"{readme} must contain {results.TABLE_START} and "
+                              f"{results.TABLE_END} exactly once each")
+    assert readme.read_text() == text  # left untouched
+
+
+def test_update_readme_defaults_to_the_repository_readme(tmp_path, monkeypatch):
+    monkeypatch.setattr(results, "REPO_ROOT", tmp_path)
+    monkeypatch.setattr(results, "RESULTS_DIR", tmp_path)
+    (tmp_path / "README.md").write_text(f"a\n{results.TABLE_START}\nx\n{results.TABLE_END}\nb\n")
+    text = results.update_readme()
+    table = results.render_table(tmp_path)
+    assert text == f"a\n{results.TABLE_START}\n{table}\n{results.TABLE_END}\nb\n"
+    assert (tmp_path / "README.md").read_text() == text

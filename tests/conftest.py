@@ -1,0 +1,29 @@
+"""Test-suite setup: a workaround that only acts inside `mutmut run` (mutation testing).
+
+mutmut 3.8.1 replaces every mutated function with a ``(*args, **kwargs)`` trampoline made with
+``functools.wraps``. Keras builds a layer's default config from
+``inspect.getfullargspec(cls.__init__)``, which ignores ``__wrapped__`` and so fails on a
+trampolined ``__init__`` (IndexError in ``Operation.__new__``). ``getfullargspec`` does honour
+``__signature__``, so the trampolines get the signature of the function they stand for, as
+earlier mutmut releases did. Outside mutmut (no ``MUTANT_UNDER_TEST``) nothing happens.
+"""
+
+import inspect
+import os
+
+if "MUTANT_UNDER_TEST" in os.environ:
+    from mutmut.mutation import trampoline
+
+    _wrap_in_trampoline = trampoline.wrap_in_trampoline
+
+    def _wrap_keeping_the_signature(mutants_dict, is_classmethod=False):
+        wrap = _wrap_in_trampoline(mutants_dict, is_classmethod)
+
+        def decorate(function):
+            wrapper = wrap(function)
+            wrapper.__signature__ = inspect.signature(function)
+            return wrapper
+
+        return decorate
+
+    trampoline.wrap_in_trampoline = _wrap_keeping_the_signature
