@@ -3,8 +3,9 @@
 Importing it first in a notebook sets the TensorFlow/Keras environment (Keras on the TensorFlow
 backend, TensorFlow's C++ log lines silenced) *before* TensorFlow loads, so stored notebook outputs
 stay free of log noise. Modules: ``config`` (profiles, seeding), ``data`` (MNIST), ``models``,
-``corruption`` (denoising noise), ``regularizers`` (sparsity penalties), ``training``,
-``metrics``, ``plotting``, ``results``.
+``corruption`` (denoising noise), ``regularizers`` (sparsity penalties), ``layers`` (tied
+decoder layers), ``rbm`` (restricted Boltzmann machines), ``pretraining`` (greedy layer-wise
+pretraining), ``training``, ``metrics``, ``plotting``, ``results``.
 """
 
 import os
@@ -51,16 +52,19 @@ from aeutils import (  # noqa: E402
     config,
     corruption,
     data,
+    layers,
     metrics,
     models,
     plotting,
+    pretraining,
+    rbm,
     regularizers,
     training,
 )
 from aeutils.config import setup  # noqa: E402
 
 __all__ = [
-    "config", "corruption", "data", "metrics", "models", "plotting", "regularizers", "training",
-    "setup",
+    "config", "corruption", "data", "layers", "metrics", "models", "plotting", "pretraining", "rbm",
+    "regularizers", "training", "setup",
 ]
 __version__ = "0.1.0"

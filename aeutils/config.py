@@ -55,6 +55,14 @@ BUDGETS: dict[str, dict[str, dict[str, int]]] = {
                  "conv_epochs": 8, "toy_epochs": 40, "filter_epochs": 10, "n_val": 5000,
                  "probe_epochs": 30},
     },
+    "04_stacked_autoencoder": {
+        "smoke": {"n_train": 10000, "sgd_epochs": 3, "rbm_epochs": 2, "ae_pretrain_epochs": 2,
+                  "finetune_epochs": 4, "tiny_rbm_epochs": 300, "few_label_epochs": 20,
+                  "class_epochs": 2},
+        "full": {"n_train": 55000, "sgd_epochs": 5, "rbm_epochs": 30, "ae_pretrain_epochs": 5,
+                 "finetune_epochs": 20, "tiny_rbm_epochs": 300, "few_label_epochs": 50,
+                 "class_epochs": 5},
+    },
 }
 
 

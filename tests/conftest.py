@@ -4,8 +4,11 @@ mutmut 3.8.1 replaces every mutated function with a ``(*args, **kwargs)`` trampo
 ``functools.wraps``. Keras builds a layer's default config from
 ``inspect.getfullargspec(cls.__init__)``, which ignores ``__wrapped__`` and so fails on a
 trampolined ``__init__`` (IndexError in ``Operation.__new__``). ``getfullargspec`` does honour
-``__signature__``, so the trampolines get the signature of the function they stand for, as
-earlier mutmut releases did. Outside mutmut (no ``MUTANT_UNDER_TEST``) nothing happens.
+``__signature__``, so trampolined ``__init__`` methods get the signature of the method they stand
+for, as earlier mutmut releases did. Only ``__init__``: Keras re-wraps ``build`` with
+``functools.wraps``, which would copy an unbound ``__signature__`` (with ``self``) onto the bound
+method, and ``inspect.signature`` already follows ``__wrapped__`` for every other method. Outside
+mutmut (no ``MUTANT_UNDER_TEST``) nothing happens.
 """
 
 import inspect
@@ -21,7 +24,8 @@ if "MUTANT_UNDER_TEST" in os.environ:
 
         def decorate(function):
             wrapper = wrap(function)
-            wrapper.__signature__ = inspect.signature(function)
+            if function.__name__ == "__init__":
+                wrapper.__signature__ = inspect.signature(function)
             return wrapper
 
         return decorate
