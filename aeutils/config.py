@@ -63,6 +63,12 @@ BUDGETS: dict[str, dict[str, dict[str, int]]] = {
                  "finetune_epochs": 20, "tiny_rbm_epochs": 300, "few_label_epochs": 50,
                  "class_epochs": 5},
     },
+    "05_contractive_autoencoder": {
+        "smoke": {"n_train": 10000, "ae_epochs": 5, "finetune_epochs": 2, "n_autodiff": 50,
+                  "n_spectrum": 10},
+        "full": {"n_train": 55000, "ae_epochs": 10, "finetune_epochs": 20, "n_autodiff": 200,
+                 "n_spectrum": 50},
+    },
 }
 
 

@@ -131,3 +131,95 @@ class L1Activity(layers.Layer):
 
     def get_config(self) -> dict:
         return {**super().get_config(), "strength": self.strength}
+
+
+@keras.saving.register_keras_serializable(package="aeutils")
+class ContractivePenalty(layers.Layer):
+    """Identity layer adding λ · mean over the batch of ‖J_f(x)‖²_F for a sigmoid Dense encoder f.
+
+    For h = f(x) = σ(xW + b) the encoder's Jacobian is J_ji = ∂h_j/∂x_i = h_j(1 − h_j) W_ij, so
+    ‖J_f(x)‖²_F = Σ_j (h_j(1 − h_j))² Σ_i W_ij² (Rifai et al. 2011): no autodiff needed, one
+    product per unit. The layer reads W from ``dense`` at every call (like
+    :class:`aeutils.layers.DenseTranspose`), takes that layer's output h as its input and passes it
+    through unchanged. The added loss is exactly λ times the batch mean on every Keras 3 release
+    and at every batch size. Usage::
+
+        encode = layers.Dense(1000, activation="sigmoid")
+        code = ContractivePenalty(encode, lam=0.1)(encode(inputs))
+
+    Args:
+        dense: the encoder's ``keras.layers.Dense`` layer with a sigmoid activation (the closed
+            form holds only for it); built before this layer is called.
+        lam: the penalty weight λ, a finite number ≥ 0 (0 gives the plain autoencoder).
+        **kwargs: standard ``keras.layers.Layer`` arguments.
+
+    Raises:
+        ValueError: if ``dense`` is not a sigmoid ``Dense`` layer, λ is negative or not finite, or
+            (when called) the input is not the (batch, units) output of ``dense``.
+    """
+
+    def __init__(self, dense: layers.Dense, lam: float, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        if not isinstance(dense, layers.Dense):
+            raise ValueError(
+                f"ContractivePenalty needs the encoder's keras.layers.Dense layer, got "
+                f"{type(dense).__name__}"
+            )
+        if dense.activation is not keras.activations.sigmoid:
+            raise ValueError(
+                f"the closed-form Jacobian holds for a sigmoid encoder, but {dense.name!r} uses "
+                f"{getattr(dense.activation, '__name__', dense.activation)!r}; use "
+                "activation='sigmoid', or measure other encoders with metrics.jacobian_frobenius"
+            )
+        self.dense = dense
+        self.lam = _check_weight("lam", lam)
+
+    def squared_norms(self, codes: keras.KerasTensor) -> keras.KerasTensor:
+        """‖J_f(x)‖²_F per example, from the codes h = f(x) of shape (batch, units).
+
+        Args:
+            codes: the sigmoid encoder's outputs for a batch, shape (batch, units).
+
+        Returns:
+            A tensor of shape (batch,).
+        """
+        _check_activations(codes)
+        if codes.shape[-1] is not None and codes.shape[-1] != self.dense.units:
+            raise ValueError(
+                f"expected the {self.dense.units} codes of {self.dense.name!r}, got shape "
+                f"{tuple(codes.shape)}"
+            )
+        kernel = ops.cast(self.dense.kernel, codes.dtype)
+        column_norms = ops.sum(ops.square(kernel), axis=0)  # Σ_i W_ij², one per unit j
+        return ops.sum(ops.square(codes * (1.0 - codes)) * column_norms, axis=1)
+
+    def penalty(self, codes: keras.KerasTensor) -> keras.KerasTensor:
+        """λ · (1/m) Σ_n ‖J_f(x⁽ⁿ⁾)‖²_F for a batch of m codes.
+
+        Args:
+            codes: the sigmoid encoder's outputs for a batch, shape (batch, units).
+
+        Returns:
+            The scalar penalty.
+        """
+        return self.lam * ops.mean(self.squared_norms(codes))
+
+    def call(self, inputs: keras.KerasTensor) -> keras.KerasTensor:
+        self.add_loss(self.penalty(inputs))
+        return inputs
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        return input_shape
+
+    def get_config(self) -> dict:
+        return {
+            **super().get_config(),
+            "dense": keras.saving.serialize_keras_object(self.dense),
+            "lam": self.lam,
+        }
+
+    @classmethod
+    def from_config(cls, config: dict) -> ContractivePenalty:
+        config = dict(config)
+        config["dense"] = keras.saving.deserialize_keras_object(config["dense"])
+        return cls(**config)

@@ -78,7 +78,8 @@ def _format(value: float | None) -> str:
         return "—"
     if float(value).is_integer() and abs(value) >= 100:  # a count, e.g. of components
         return f"{int(value)}"
-    return f"{value:.2f}" if abs(value) >= 1 else f"{value:.3g}"
+    # 0.99999 is "1.00", not "1": the two-decimal form from where it rounds to 1.00
+    return f"{value:.2f}" if round(abs(value), 2) >= 1 else f"{value:.3g}"
 
 
 def render_table(results_dir: Path | None = None) -> str:

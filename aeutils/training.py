@@ -132,28 +132,89 @@ def train_autoencoder(
     Returns:
         The ``History`` of the fit (per-epoch ``loss`` and, with validation data, ``val_loss``).
     """
-    if epochs < 1:
-        raise ValueError(f"epochs must be at least 1, got {epochs}")
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
     targets = x_train if targets is None else targets
     if len(targets) != len(x_train):
         raise ValueError(
             f"targets has {len(targets)} rows but x_train has {len(x_train)}; they must pair up"
         )
-    steps = epochs * math.ceil(len(x_train) / batch_size)
+    return _fit_on_schedule(model, x_train, targets, loss=loss, metrics=None, epochs=epochs,
+                            batch_size=batch_size, peak_lr=peak_lr,
+                            validation_data=validation_data, warmup_fraction=warmup_fraction,
+                            label=label or model.name)
+
+
+def _fit_on_schedule(
+    model: keras.Model, x: np.ndarray, y: np.ndarray, *, loss: object, metrics: list | None,
+    epochs: int, batch_size: int, peak_lr: float, validation_data: tuple | None,
+    warmup_fraction: float, label: str,
+) -> keras.callbacks.History:
+    """Compile ``model`` with Adam on the warm-up + cosine schedule; fit it shuffled, quietly."""
+    if epochs < 1:
+        raise ValueError(f"epochs must be at least 1, got {epochs}")
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+    steps = epochs * math.ceil(len(x) / batch_size)
     optimizer = keras.optimizers.Adam(warmup_cosine_schedule(peak_lr, steps, warmup_fraction))
-    model.compile(optimizer=optimizer, loss=loss)
-    return model.fit(
-        x_train,
-        targets,
-        epochs=epochs,
-        batch_size=batch_size,
-        validation_data=validation_data,
-        shuffle=True,
-        verbose=0,
-        callbacks=[LiveProgress(label or model.name)],
-    )
+    model.compile(optimizer=optimizer, loss=loss, metrics=metrics)
+    return model.fit(x, y, epochs=epochs, batch_size=batch_size, validation_data=validation_data,
+                     shuffle=True, verbose=0, callbacks=[LiveProgress(label)])
+
+
+def fine_tune_classifier(
+    model: keras.Model,
+    x_train: np.ndarray,
+    labels: np.ndarray,
+    *,
+    epochs: int,
+    batch_size: int = 128,
+    peak_lr: float = 1e-3,
+    validation_data: tuple[np.ndarray, np.ndarray] | None = None,
+    warmup_fraction: float = 0.05,
+    label: str | None = None,
+) -> keras.callbacks.History:
+    """Train every weight of a softmax classifier (e.g. a pretrained encoder + softmax) on labels.
+
+    The supervised twin of :func:`train_autoencoder`, with the same Adam on
+    :func:`warmup_cosine_schedule`, shuffling and one-line progress, so that pretrained and random
+    starts are fine-tuned by exactly the same recipe. The loss is sparse categorical cross-entropy
+    on integer labels, with an ``accuracy`` metric: ``model.evaluate(x_test, y_test)`` then returns
+    ``[loss, accuracy]``.
+
+    Args:
+        model: a model whose output is a softmax over K ≥ 2 classes (compiled here).
+        x_train: inputs, shape (n, ...).
+        labels: integer class labels 0…K−1, shape (n,).
+        epochs: passes over ``x_train``; the learning rate reaches 0 at the end of the last one.
+        batch_size: examples per gradient step.
+        peak_lr: the learning rate at the end of the warm-up.
+        validation_data: ``(inputs, labels)`` held out from the training set, scored each epoch.
+        warmup_fraction: share of all steps spent warming up.
+        label: the name shown on the progress line; the model's name when omitted.
+
+    Returns:
+        The ``History`` of the fit (``loss``, ``accuracy`` and their ``val_`` twins).
+
+    Raises:
+        ValueError: if the labels are not integers 0…K−1 matching ``x_train`` and the model's
+            K outputs, or ``epochs`` or ``batch_size`` is below 1.
+    """
+    labels = np.asarray(labels)
+    if labels.shape != (len(x_train),):
+        raise ValueError(
+            f"labels must have shape ({len(x_train)},) to match x_train, got {labels.shape}"
+        )
+    if not np.issubdtype(labels.dtype, np.integer) or labels.min() < 0:
+        raise ValueError("labels must be non-negative integers (class indices 0…K−1)")
+    n_outputs = model.output_shape[-1]
+    if labels.max() >= n_outputs:
+        raise ValueError(
+            f"labels go up to {labels.max()} but the model has {n_outputs} outputs; end it with "
+            f"Dense({labels.max() + 1}, activation='softmax')"
+        )
+    return _fit_on_schedule(model, x_train, labels, loss="sparse_categorical_crossentropy",
+                            metrics=["accuracy"], epochs=epochs, batch_size=batch_size,
+                            peak_lr=peak_lr, validation_data=validation_data,
+                            warmup_fraction=warmup_fraction, label=label or model.name)
 
 
 def train_softmax_classifier(

@@ -136,6 +136,10 @@ def test_format_switches_to_significant_digits_below_one():
         "1.00", "1.50", "-1.50", "0.5", "-0.123", "1234.57"]
 
 
+def test_format_keeps_two_decimals_for_values_that_round_to_one():
+    assert [results._format(v) for v in (0.99999, -0.996, 0.994)] == ["1.00", "-1.00", "0.994"]
+
+
 def test_format_shows_counts_from_100_up_without_decimals():
     assert [results._format(v) for v in (100.0, -100.0, 99.0, 100.5, 784)] == [
         "100", "-100", "99.00", "100.50", "784"]

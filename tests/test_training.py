@@ -8,6 +8,7 @@ import pytest
 from aeutils.models import dense_autoencoder
 from aeutils.training import (
     LiveProgress,
+    fine_tune_classifier,
     train_autoencoder,
     train_softmax_classifier,
     warmup_cosine_schedule,
@@ -404,3 +405,83 @@ def test_softmax_classifier_has_one_output_per_class_id_even_when_one_is_absent(
     x, y = blobs(30, 5)
     classifier = train_softmax_classifier(x[y != 1], y[y != 1], epochs=1, batch_size=10)
     assert classifier.layers[-1].units == 3
+
+
+def small_classifier(n_in=2, n_out=3, name="tiny_classifier"):
+    """A hidden layer + softmax: the shape of a pretrained encoder with a classification head."""
+    return keras.Sequential([keras.Input((n_in,)), keras.layers.Dense(8, activation="sigmoid"),
+                             keras.layers.Dense(n_out, activation="softmax")], name=name)
+
+
+def test_fine_tune_classifier_learns_every_layer_and_separates_blobs():
+    keras.utils.set_random_seed(1)
+    x, y = blobs(300, 6)
+    model = small_classifier()
+    hidden_before = model.layers[0].kernel.numpy().copy()
+    history = fine_tune_classifier(model, x, y, epochs=30, batch_size=30, peak_lr=0.05,
+                                   validation_data=(x[:60], y[:60]))
+    assert sorted(history.history) == ["accuracy", "loss", "val_accuracy", "val_loss"]
+    assert history.history["accuracy"][-1] > 0.97 and history.history["loss"][-1] < 0.2
+    assert not np.allclose(model.layers[0].kernel.numpy(), hidden_before), "hidden layer frozen"
+    loss, accuracy = model.evaluate(x, y, verbose=0)
+    probabilities = model.predict(x, verbose=0)
+    assert loss == pytest.approx(-np.mean(np.log(probabilities[np.arange(len(y)), y])), rel=1e-4)
+    assert accuracy == pytest.approx(np.mean(probabilities.argmax(axis=1) == y))
+
+
+def test_fine_tune_classifier_wiring_schedule_and_defaults(capsys):
+    """257 examples, batch 128: 3 steps an epoch, 2 epochs = 6 steps, warm-up round(0.3) = 0."""
+    x, y = blobs(257, 7)
+    model = small_classifier(name="head")
+    history = fine_tune_classifier(model, x, y, epochs=2)
+    assert int(model.optimizer.iterations) == 6 and len(history.history["loss"]) == 2
+    assert model.loss == "sparse_categorical_crossentropy"
+    config = model.optimizer.get_config()["learning_rate"]["config"]
+    assert (config["initial_learning_rate"], config["decay_steps"], config["warmup_steps"]) == (
+        pytest.approx(1e-3), 6, 0)
+    out = capsys.readouterr().out
+    assert out.startswith("head: 2 epochs in 0:0") and out.count("\n") == 1
+    fine_tune_classifier(model, x, y, epochs=4, batch_size=64, peak_lr=0.01,
+                         warmup_fraction=0.25, label="custom")
+    schedule = keras.optimizers.schedules.deserialize(model.optimizer.get_config()["learning_rate"])
+    assert int(model.optimizer.iterations) == 20  # 4 epochs × ⌈257/64⌉ = 5 steps, counted afresh
+    assert float(schedule(5)) == pytest.approx(0.01)  # peak after round(0.25 · 20) = 5 steps
+    assert capsys.readouterr().out.startswith("custom: 4 epochs")
+
+
+def test_fine_tune_classifier_shuffles_the_examples():
+    n = 32
+    x = np.stack([np.arange(n), np.zeros(n)], axis=1).astype("float32")
+    recorder = RecordOrder(n)
+    model = keras.Sequential([keras.Input((2,)), recorder,
+                              keras.layers.Dense(2, activation="softmax")])
+    fine_tune_classifier(model, x, np.arange(n) % 2, epochs=1, batch_size=n, label="order")
+    order = recorder.order.numpy()
+    np.testing.assert_array_equal(np.sort(order), np.arange(n))
+    assert not np.array_equal(order, np.arange(n)), "examples arrived in file order: no shuffle"
+
+
+@pytest.mark.parametrize("labels, kwargs, message", [
+    (np.zeros(3, int), {}, "labels must have shape (4,) to match x_train, got (3,)"),
+    (np.zeros((4, 1), int), {}, "labels must have shape (4,) to match x_train, got (4, 1)"),
+    (np.array([0.0, 1.0, 0.0, 1.0]), {},
+     "labels must be non-negative integers (class indices 0…K−1)"),
+    (np.array([0, -1, 0, 1]), {}, "labels must be non-negative integers (class indices 0…K−1)"),
+    (np.array([0, 1, 2, 3]), {},
+     "labels go up to 3 but the model has 3 outputs; end it with Dense(4, activation='softmax')"),
+    (np.array([0, 1, 2, 0]), {"epochs": 0}, "epochs must be at least 1, got 0"),
+    (np.array([0, 1, 2, 0]), {"epochs": 1, "batch_size": 0},
+     "batch_size must be at least 1, got 0"),
+])
+def test_fine_tune_classifier_error_messages(labels, kwargs, message):
+    with pytest.raises(ValueError) as err:
+        fine_tune_classifier(small_classifier(), np.zeros((4, 2), "float32"), labels,
+                             **{"epochs": 1, **kwargs})
+    assert str(err.value) == message
+
+
+def test_fine_tune_classifier_accepts_the_last_class_id():
+    """Labels 0…2 with 3 outputs is fine: only a label ≥ the output count is rejected."""
+    model = small_classifier()
+    fine_tune_classifier(model, np.zeros((3, 2), "float32"), np.array([0, 1, 2]), epochs=1)
+    assert int(model.optimizer.iterations) == 1
