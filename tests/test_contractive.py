@@ -146,10 +146,24 @@ def test_bad_lambda_is_rejected(lam):
         ContractivePenalty(sigmoid_encoder(), lam=lam)
 
 
+class _Halve:
+    """A callable activation object (no __name__), as a user might pass to Dense."""
+
+    def __call__(self, x):
+        return 0.5 * x
+
+    def __repr__(self) -> str:
+        return "Halve()"
+
+
 def test_encoders_the_closed_form_does_not_cover_are_rejected():
     relu = keras.layers.Dense(4, activation="relu")
-    with pytest.raises(ValueError, match="holds for a sigmoid encoder.*'relu'"):
+    with pytest.raises(ValueError, match="holds for a sigmoid encoder.*'relu'; use activation="
+                                         "'sigmoid', or measure other encoders with "
+                                         "metrics.jacobian_frobenius$"):
         ContractivePenalty(relu, lam=0.1)
+    with pytest.raises(ValueError, match="uses Halve\\(\\); use activation"):
+        ContractivePenalty(keras.layers.Dense(4, activation=_Halve()), lam=0.1)
     with pytest.raises(ValueError, match="encoder's keras.layers.Dense layer, got Conv1D"):
         ContractivePenalty(keras.layers.Conv1D(2, 3), lam=0.1)
 
@@ -160,6 +174,15 @@ def test_codes_of_the_wrong_shape_are_rejected():
         layer.penalty(np.full((2, 5), 0.5))
     with pytest.raises(ValueError, match="expected activations of shape"):
         layer.penalty(np.full((2, 4, 1), 0.5))
+    with pytest.raises(ValueError, match="expected the 4 codes"):  # symbolic, batch size unknown
+        layer.squared_norms(keras.Input((5,)))
+
+
+def test_jacobian_frobenius_accepts_one_image_per_batch():
+    dense = keras.layers.Dense(3, activation="sigmoid")
+    x = np.random.default_rng(0).random((3, 5)).astype("float32")
+    np.testing.assert_allclose(jacobian_frobenius(dense, x, batch_size=1),
+                               jacobian_frobenius(dense, x), rtol=1e-6)
 
 
 @pytest.mark.parametrize("x, batch_size, match", [
