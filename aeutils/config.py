@@ -69,6 +69,12 @@ BUDGETS: dict[str, dict[str, dict[str, int]]] = {
         "full": {"n_train": 55000, "ae_epochs": 10, "finetune_epochs": 20, "n_autodiff": 200,
                  "n_spectrum": 50},
     },
+    "06_variational_autoencoder": {
+        "smoke": {"n_train": 5000, "vae_epochs": 2, "iwae_epochs": 1, "n_is_test": 300,
+                  "big_k": 200, "latent2_epochs": 2, "beta_n_train": 3000, "beta_epochs": 2},
+        "full": {"n_train": 55000, "vae_epochs": 18, "iwae_epochs": 18, "n_is_test": 10000,
+                 "big_k": 1000, "latent2_epochs": 10, "beta_n_train": 20000, "beta_epochs": 8},
+    },
 }
 
 

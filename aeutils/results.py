@@ -30,6 +30,7 @@ def metric(
     paper_value: float | None = None,
     paper: str = "",
     better: str | None = "lower",
+    digits: int | None = None,
 ) -> dict:
     """One headline number, with the paper's value and citation when there is one to compare to.
 
@@ -41,6 +42,7 @@ def metric(
         paper: the citation of ``paper_value``.
         better: ``"lower"`` or ``"higher"`` when one direction is better, ``None`` for a number
             that is only descriptive (e.g. a measured mean activation next to its target).
+        digits: decimals to show in the table (0 for a count); the table's default when omitted.
 
     Returns:
         The metric as a JSON-ready dict.
@@ -49,8 +51,12 @@ def metric(
         raise ValueError(f"metric {name!r} has a non-finite value {value!r}; fix the run first")
     if better not in ("lower", "higher", None):
         raise ValueError(f"better must be 'lower', 'higher' or None, got {better!r}")
-    return {"name": name, "value": float(value), "unit": unit, "paper_value": paper_value,
-            "paper": paper, "better": better}
+    if digits is not None and (isinstance(digits, bool) or not isinstance(digits, int)
+                               or digits < 0):
+        raise ValueError(f"digits must be a non-negative integer or None, got {digits!r}")
+    entry = {"name": name, "value": float(value), "unit": unit, "paper_value": paper_value,
+             "paper": paper, "better": better}
+    return entry if digits is None else {**entry, "digits": digits}
 
 
 def record(settings: Settings, metrics: Sequence[dict], results_dir: Path | None = None) -> Path:
@@ -73,9 +79,11 @@ def record(settings: Settings, metrics: Sequence[dict], results_dir: Path | None
     return path
 
 
-def _format(value: float | None) -> str:
+def _format(value: float | None, digits: int | None = None) -> str:
     if value is None:
         return "—"
+    if digits is not None:
+        return f"{value:.{digits}f}"
     if float(value).is_integer() and abs(value) >= 100:  # a count, e.g. of components
         return f"{int(value)}"
     # 0.99999 is "1.00", not "1": the two-decimal form from where it rounds to 1.00
@@ -105,7 +113,7 @@ def render_table(results_dir: Path | None = None) -> str:
             first = i == 0
             rows.append(
                 f"| {result['notebook'] if first else ''} | {m['name']} | "
-                f"{_format(m['value'])}{unit} | {_format(m['paper_value'])} | "
+                f"{_format(m['value'], m.get('digits'))}{unit} | {_format(m['paper_value'])} | "
                 f"{m['paper'] or '—'} | {runtime if first else ''} |"
             )
     return "\n".join(rows)

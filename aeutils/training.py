@@ -9,6 +9,8 @@ import time
 import keras
 import numpy as np
 
+from aeutils import data
+
 
 def _clock(seconds: float) -> str:
     minutes, seconds = divmod(int(round(seconds)), 60)
@@ -153,11 +155,13 @@ def _fit_on_schedule(
         raise ValueError(f"epochs must be at least 1, got {epochs}")
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")
-    steps = epochs * math.ceil(len(x) / batch_size)
+    batches = isinstance(x, keras.utils.PyDataset)  # a dataset shuffles and batches itself
+    steps = epochs * (len(x) if batches else math.ceil(len(x) / batch_size))
     optimizer = keras.optimizers.Adam(warmup_cosine_schedule(peak_lr, steps, warmup_fraction))
     model.compile(optimizer=optimizer, loss=loss, metrics=metrics)
-    return model.fit(x, y, epochs=epochs, batch_size=batch_size, validation_data=validation_data,
-                     shuffle=True, verbose=0, callbacks=[LiveProgress(label)])
+    return model.fit(x, y, epochs=epochs, batch_size=None if batches else batch_size,
+                     validation_data=validation_data, shuffle=not batches, verbose=0,
+                     callbacks=[LiveProgress(label)])
 
 
 def fine_tune_classifier(
@@ -275,3 +279,76 @@ def train_softmax_classifier(
     classifier.fit(features, labels, epochs=epochs, batch_size=batch_size,
                    validation_data=validation_data, verbose=0, callbacks=callbacks)
     return classifier
+
+
+class FreshBinarizations(keras.utils.PyDataset):
+    """Batches of ``x`` binarized afresh every time they are drawn (dynamic binarization).
+
+    Each batch is :func:`aeutils.data.dynamic_binarize` of a shuffled slice of ``x``, drawn from one
+    seeded generator, so every epoch sees a new binary sample of every image (a Bernoulli model's
+    data, Burda et al. 2016) and a run with the same seed sees the same ones.
+    """
+
+    def __init__(self, x: np.ndarray, batch_size: int, seed: int | None = None) -> None:
+        super().__init__()
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+        self.x, self.batch_size = np.asarray(x), batch_size
+        self.rng = np.random.default_rng(seed)
+        self.order = self.rng.permutation(len(self.x))
+
+    def __len__(self) -> int:
+        return math.ceil(len(self.x) / self.batch_size)
+
+    def __getitem__(self, index: int) -> tuple[np.ndarray]:
+        rows = self.order[index * self.batch_size:(index + 1) * self.batch_size]
+        return (data.dynamic_binarize(self.x[rows], self.rng),)
+
+    def on_epoch_end(self) -> None:
+        self.order = self.rng.permutation(len(self.x))
+
+
+def train_vae(
+    model: keras.Model,
+    x_train: np.ndarray,
+    *,
+    epochs: int,
+    batch_size: int = 128,
+    peak_lr: float = 1e-3,
+    validation_data: np.ndarray | None = None,
+    seed: int | None = None,
+    warmup_fraction: float = 0.05,
+    label: str | None = None,
+) -> keras.callbacks.History:
+    """Train a :class:`aeutils.vae.VAE` on dynamically binarized images, with the course's recipe.
+
+    Same Adam on :func:`warmup_cosine_schedule` and one-line progress as
+    :func:`train_autoencoder`; the model's own ``compute_loss`` supplies the loss (−ELBO or the
+    importance-weighted bound) and its ``reconstruction`` and ``kl`` metrics.
+
+    Args:
+        model: the VAE (compiled here).
+        x_train: intensities in [0, 1], shape (n, 784); binarized afresh in every epoch.
+        epochs: passes over ``x_train``; the learning rate reaches 0 at the end of the last one.
+        batch_size: images per gradient step.
+        peak_lr: the learning rate at the end of the warm-up.
+        validation_data: held-out images *already binarized once* (a split of the training set),
+            scored after every epoch as ``val_loss``, ``val_reconstruction``, ``val_kl``.
+        seed: seed of the shuffling and the binarization.
+        warmup_fraction: share of all steps spent warming up.
+        label: the name shown on the progress line; the model's name when omitted.
+
+    Returns:
+        The ``History`` of the fit.
+    """
+    if validation_data is not None:
+        validation_data = np.asarray(validation_data)
+        if not np.isin(validation_data, (0.0, 1.0)).all():
+            raise ValueError("validation_data must be binary images: binarize the held-out split "
+                             "once with data.dynamic_binarize(x_val, seed=...)")
+        validation_data = (validation_data,)
+    batches = FreshBinarizations(x_train, batch_size, seed)
+    return _fit_on_schedule(model, batches, None, loss=None, metrics=None, epochs=epochs,
+                            batch_size=batch_size, peak_lr=peak_lr,
+                            validation_data=validation_data, warmup_fraction=warmup_fraction,
+                            label=label or model.name)

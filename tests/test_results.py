@@ -136,6 +136,24 @@ def test_format_switches_to_significant_digits_below_one():
         "1.00", "1.50", "-1.50", "0.5", "-0.123", "1234.57"]
 
 
+def test_metric_digits_fix_the_decimals_shown():
+    assert results._format(20.0, 0) == "20" and results._format(3.14159, 3) == "3.142"
+    assert results.metric("units", 20, digits=0)["digits"] == 0
+    assert "digits" not in results.metric("units", 20)
+    for bad in (-1, 1.5, True, "2"):
+        with pytest.raises(ValueError, match="^digits must be a non-negative integer"):
+            results.metric("units", 20, digits=bad)
+
+
+def test_the_table_shows_a_count_without_decimals(tmp_path):
+    payload = {"notebook": "09_demo", "profile": "full", "runtime_s": 60.0,
+               "metrics": [results.metric("active units", 20, digits=0, better=None),
+                           results.metric("error", 2.0)]}
+    (tmp_path / "09_demo.json").write_text(json.dumps(payload))
+    table = results.render_table(tmp_path)
+    assert "| active units | 20 |" in table and "| error | 2.00 |" in table
+
+
 def test_format_keeps_two_decimals_for_values_that_round_to_one():
     assert [results._format(v) for v in (0.99999, -0.996, 0.994)] == ["1.00", "-1.00", "0.994"]
 
