@@ -293,7 +293,9 @@ def test_train_vae_fits_and_validates_on_binary_held_out_images():
                         seed=4, label="tiny VAE")
     assert len(history.history["loss"]) == 20
     assert history.history["val_loss"][-1] < before - 0.5
-    with pytest.raises(ValueError, match="binar"):
+    with pytest.raises(ValueError, match=r"^validation_data must be binary images: binarize the "
+                                         r"held-out split once with data\.dynamic_binarize\(x_val, "
+                                         r"seed=\.\.\.\)$"):
         train_vae(model, x, epochs=1, validation_data=x[:10])
 
 
@@ -367,3 +369,48 @@ def test_bad_inputs_are_rejected_with_a_clear_message():
             vae.importance_sampled_nll(model.encoder, model.decoder, x * scale, 3)
     with pytest.raises(ValueError, match="flattened"):
         vae.importance_sampled_nll(model.encoder, model.decoder, x[None], 3)
+
+
+def dropout_vae(seed: int = 0) -> vae.VAE:
+    """A tiny VAE whose encoder and decoder hold Dropout: inference must switch it off."""
+    x = keras.Input((D,))
+    hidden = keras.layers.Dropout(0.5)(x)
+    encoder = keras.Model(x, [keras.layers.Dense(2)(hidden), keras.layers.Dense(2)(hidden)])
+    z = keras.Input((2,))
+    decoder = keras.Model(z, keras.layers.Dense(D)(keras.layers.Dropout(0.5)(z)))
+    return vae.VAE(encoder, decoder, seed=seed)
+
+
+def test_inference_runs_without_dropout():
+    model = dropout_vae()
+    x = binary_images(6)
+    outputs = model(x)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(outputs["logits"]),
+                               keras.ops.convert_to_numpy(model.decoder(outputs["z"],
+                                                                        training=False)),
+                               rtol=1e-5, atol=1e-6)
+    first = vae.importance_sampled_nll(model.encoder, model.decoder, x, 20, seed=1)
+    again = vae.importance_sampled_nll(model.encoder, model.decoder, x, 20, seed=1)
+    np.testing.assert_array_equal(first, again)
+
+
+def test_train_vae_steps_seed_and_label(capsys):
+    rng = np.random.default_rng(5)
+    x = rng.random((257, D)).astype("float32")
+    runs = []
+    for seed in (4, 4, 5):
+        model = tiny_vae(latent=2, seed=17)
+        keras.utils.set_random_seed(0)
+        train_vae(model, x, epochs=2, seed=seed, label="seeded VAE")
+        runs.append(model.get_weights())
+        assert int(model.optimizer.iterations) == 2 * 3  # 257 images, batches of 128
+        schedule = model.optimizer._learning_rate  # 6 steps: too few for a warm-up step
+        assert schedule.initial_learning_rate == pytest.approx(1e-3)  # the default peak
+        assert schedule.decay_steps == 6, "the cosine reaches 0 at the last of the 6 steps"
+    assert all(np.array_equal(a, b) for a, b in zip(runs[0], runs[1], strict=True))
+    assert not all(np.allclose(a, b) for a, b in zip(runs[0], runs[2], strict=True))
+    assert capsys.readouterr().out.startswith("seeded VAE: 2 epochs in")
+    unnamed = tiny_vae(latent=2, seed=17)
+    train_vae(unnamed, x, epochs=1, batch_size=64)
+    assert int(unnamed.optimizer.iterations) == 5
+    assert capsys.readouterr().out.startswith(f"{unnamed.name}: 1 epochs in")
