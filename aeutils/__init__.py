@@ -3,9 +3,10 @@
 Importing it first in a notebook sets the TensorFlow/Keras environment (Keras on the TensorFlow
 backend, TensorFlow's C++ log lines silenced) *before* TensorFlow loads, so stored notebook outputs
 stay free of log noise. Modules: ``config`` (profiles, seeding), ``data`` (MNIST), ``models``,
-``corruption`` (denoising noise), ``regularizers`` (sparsity penalties), ``layers`` (tied
-decoder layers), ``rbm`` (restricted Boltzmann machines), ``pretraining`` (greedy layer-wise
-pretraining), ``training``, ``metrics``, ``plotting``, ``results``.
+``corruption`` (denoising noise), ``regularizers`` (sparsity and contractive penalties),
+``layers`` (tied decoder layers), ``rbm`` (restricted Boltzmann machines), ``pretraining`` (greedy
+layer-wise pretraining), ``vae`` (variational autoencoders), ``semisupervised`` (label spreading
+and classifier heads), ``training``, ``metrics``, ``plotting``, ``results``.
 """
 
 import os

@@ -75,6 +75,14 @@ BUDGETS: dict[str, dict[str, dict[str, int]]] = {
         "full": {"n_train": 55000, "vae_epochs": 18, "iwae_epochs": 18, "n_is_test": 10000,
                  "big_k": 1000, "latent2_epochs": 10, "beta_n_train": 20000, "beta_epochs": 8},
     },
+    "07_semi_supervised": {
+        "smoke": {"n_pool": 6000, "n_test": 2000, "n_seeds": 1, "dae_epochs": 2, "vae_epochs": 2,
+                  "stack_epochs": 1, "rows_per_epoch": 640, "epochs": 5, "all_epochs": 1,
+                  "spread_iters": 50, "n_tsne": 500},
+        "full": {"n_pool": 60000, "n_test": 10000, "n_seeds": 3, "dae_epochs": 10,
+                 "vae_epochs": 15, "stack_epochs": 4, "rows_per_epoch": 6400, "epochs": 10,
+                 "all_epochs": 1, "spread_iters": 100, "n_tsne": 2500},
+    },
 }
 
 

@@ -17,6 +17,18 @@ def _clock(seconds: float) -> str:
     return f"{minutes}:{seconds:02d}"
 
 
+def _open_live_line(text: str) -> object | None:
+    """An updatable Jupyter display showing ``text``; None outside a Jupyter kernel."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:  # plain Python: callers print their summary line only
+        return None
+    if get_ipython() is not None and hasattr(get_ipython(), "kernel"):
+        return display({"text/plain": text}, raw=True, display_id=True)
+    return None
+
+
 class LiveProgress(keras.callbacks.Callback):
     """Keras callback that shows one live line per ``fit`` and leaves one clean summary line.
 
@@ -50,15 +62,8 @@ class LiveProgress(keras.callbacks.Callback):
                        if name.endswith("loss"))
 
     def on_train_begin(self, logs: dict | None = None) -> None:
-        self._started, self._epochs_done, self._handle = time.perf_counter(), 0, None
-        try:
-            from IPython import get_ipython
-            from IPython.display import display
-        except ImportError:  # plain Python: print the summary line only
-            return
-        if get_ipython() is not None and hasattr(get_ipython(), "kernel"):
-            self._handle = display({"text/plain": f"{self.label}: starting"}, raw=True,
-                                   display_id=True)
+        self._started, self._epochs_done = time.perf_counter(), 0
+        self._handle = _open_live_line(f"{self.label}: starting")
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         self._epochs_done = epoch + 1
@@ -74,6 +79,50 @@ class LiveProgress(keras.callbacks.Callback):
         last = {k: v[-1] for k, v in getattr(history, "history", {}).items() if v}
         self._show(f"{self.label}: {self._epochs_done} epochs in {_clock(elapsed)}"
                    f"{self._losses(last or logs)}", final=True)
+
+
+class LoopProgress:
+    """One live line for a loop of many short runs; one clean summary line when it closes.
+
+    For a cell that trains dozens of small models (label budgets × seeds × methods): each run is
+    trained with ``progress=False`` and the loop calls :meth:`advance` after it, so the notebook
+    shows ``label: run i/N · what just finished · m:ss elapsed · ~m:ss left`` while it runs and
+    stores ``label: N runs in m:ss``. Use it as a context manager.
+    """
+
+    def __init__(self, label: str, total: int) -> None:
+        if not isinstance(label, str) or not label.strip():
+            raise ValueError(f"label must be a non-empty string naming the loop, got {label!r}")
+        if isinstance(total, bool) or not isinstance(total, int) or total < 1:
+            raise ValueError(f"total must be a positive integer (the number of runs), "
+                             f"got {total!r}")
+        self.label, self.total, self.done = label, total, 0
+        self.line = ""
+        self._handle: object | None = None
+        self._started = 0.0
+
+    def __enter__(self) -> LoopProgress:
+        self._started = time.perf_counter()
+        self._handle = _open_live_line(f"{self.label}: starting")
+        return self
+
+    def advance(self, note: str = "") -> None:
+        """Count one finished run; ``note`` says which (e.g. ``"VAE fine-tuned, 100 labels"``)."""
+        self.done += 1
+        elapsed = time.perf_counter() - self._started
+        left = elapsed / self.done * max(self.total - self.done, 0)
+        self.line = (f"{self.label}: run {self.done}/{self.total}" + (f" · {note}" if note else "")
+                     + f" · {_clock(elapsed)} elapsed · ~{_clock(left)} left")
+        if self._handle is not None:
+            self._handle.update({"text/plain": self.line}, raw=True)
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.line = (f"{self.label}: {self.done} runs in "
+                     f"{_clock(time.perf_counter() - self._started)}")
+        if self._handle is not None:
+            self._handle.update({"text/plain": self.line}, raw=True)
+        else:
+            print(self.line)
 
 
 def warmup_cosine_schedule(
@@ -148,9 +197,12 @@ def train_autoencoder(
 def _fit_on_schedule(
     model: keras.Model, x: np.ndarray, y: np.ndarray, *, loss: object, metrics: list | None,
     epochs: int, batch_size: int, peak_lr: float, validation_data: tuple | None,
-    warmup_fraction: float, label: str,
+    warmup_fraction: float, label: str | None,
 ) -> keras.callbacks.History:
-    """Compile ``model`` with Adam on the warm-up + cosine schedule; fit it shuffled, quietly."""
+    """Compile ``model`` with Adam on the warm-up + cosine schedule; fit it shuffled, quietly.
+
+    ``label`` names the one live progress line; None shows none (a loop's :class:`LoopProgress`).
+    """
     if epochs < 1:
         raise ValueError(f"epochs must be at least 1, got {epochs}")
     if batch_size < 1:
@@ -161,7 +213,7 @@ def _fit_on_schedule(
     model.compile(optimizer=optimizer, loss=loss, metrics=metrics)
     return model.fit(x, y, epochs=epochs, batch_size=None if batches else batch_size,
                      validation_data=validation_data, shuffle=not batches, verbose=0,
-                     callbacks=[LiveProgress(label)])
+                     callbacks=[LiveProgress(label)] if label is not None else [])
 
 
 def fine_tune_classifier(
@@ -175,6 +227,7 @@ def fine_tune_classifier(
     validation_data: tuple[np.ndarray, np.ndarray] | None = None,
     warmup_fraction: float = 0.05,
     label: str | None = None,
+    progress: bool = True,
 ) -> keras.callbacks.History:
     """Train every weight of a softmax classifier (e.g. a pretrained encoder + softmax) on labels.
 
@@ -194,6 +247,8 @@ def fine_tune_classifier(
         validation_data: ``(inputs, labels)`` held out from the training set, scored each epoch.
         warmup_fraction: share of all steps spent warming up.
         label: the name shown on the progress line; the model's name when omitted.
+        progress: show the live progress line; False for one run among many in a loop (see
+            :class:`LoopProgress`).
 
     Returns:
         The ``History`` of the fit (``loss``, ``accuracy`` and their ``val_`` twins).
@@ -218,7 +273,8 @@ def fine_tune_classifier(
     return _fit_on_schedule(model, x_train, labels, loss="sparse_categorical_crossentropy",
                             metrics=["accuracy"], epochs=epochs, batch_size=batch_size,
                             peak_lr=peak_lr, validation_data=validation_data,
-                            warmup_fraction=warmup_fraction, label=label or model.name)
+                            warmup_fraction=warmup_fraction,
+                            label=(label or model.name) if progress else None)
 
 
 def train_softmax_classifier(

@@ -75,6 +75,40 @@ class Sampling(layers.Layer):
         return {**super().get_config(), "samples": self.samples, "seed": self.seed}
 
 
+def dense_vae_parts(latent_dim: int, name: str = "vae",
+                    hidden: tuple[int, ...] = (512, 256)) -> tuple[keras.Model, keras.Model]:
+    """The course's dense VAE halves: images → ``[mean, log_var]`` and codes → 784 logits, GELU.
+
+    The encoder is 784 → ``hidden`` → (μ, log σ²), the decoder mirrors it: ``latent_dim`` →
+    reversed ``hidden`` → 784 Bernoulli logits (no sigmoid: the loss works on logits).
+
+    Args:
+        latent_dim: size d of the code z.
+        name: prefix of the two models' names, ``{name}_encoder`` and ``{name}_decoder``.
+        hidden: widths of the encoder's hidden layers, image side first.
+
+    Returns:
+        ``(encoder, decoder)``, to pass to :class:`VAE`.
+    """
+    latent_dim = _check_count("latent_dim", latent_dim)
+    for width in hidden:
+        _check_count("every entry of hidden", width)
+    image = keras.Input((784,), name="image")
+    features = image
+    for width in hidden:
+        features = layers.Dense(width, activation="gelu")(features)
+    encoder = keras.Model(image, [layers.Dense(latent_dim, name="mean")(features),
+                                  layers.Dense(latent_dim, name="log_var")(features)],
+                          name=f"{name}_encoder")
+    code = keras.Input((latent_dim,), name="code")
+    features = code
+    for width in reversed(hidden):
+        features = layers.Dense(width, activation="gelu")(features)
+    decoder = keras.Model(code, layers.Dense(784, name="logits")(features),
+                          name=f"{name}_decoder")
+    return encoder, decoder
+
+
 @keras.saving.register_keras_serializable(package="aeutils")
 class VAE(keras.Model):
     """A VAE whose ``fit``, ``evaluate`` and ``validation_data`` all report the held-out bound.

@@ -8,6 +8,7 @@ import pytest
 from aeutils.models import dense_autoencoder
 from aeutils.training import (
     LiveProgress,
+    LoopProgress,
     fine_tune_classifier,
     train_autoencoder,
     train_softmax_classifier,
@@ -485,3 +486,53 @@ def test_fine_tune_classifier_accepts_the_last_class_id():
     model = small_classifier()
     fine_tune_classifier(model, np.zeros((3, 2), "float32"), np.array([0, 1, 2]), epochs=1)
     assert int(model.optimizer.iterations) == 1
+
+
+def test_loop_progress_one_line_while_running_one_summary_after(monkeypatch, capsys):
+    handle = fake_kernel(monkeypatch)
+    monkeypatch.setattr("aeutils.training.time.perf_counter", FakeClock(10.0, 40.0, 70.0, 75.0))
+    with LoopProgress("runs", 4) as progress:
+        progress.advance("first")
+        assert progress.line == "runs: run 1/4 · first · 0:30 elapsed · ~1:30 left"
+        progress.advance()
+        assert progress.line == "runs: run 2/4 · 1:00 elapsed · ~1:00 left"
+    assert progress.line == "runs: 2 runs in 1:05"
+    assert handle.shown == ["runs: run 1/4 · first · 0:30 elapsed · ~1:30 left",
+                            "runs: run 2/4 · 1:00 elapsed · ~1:00 left", "runs: 2 runs in 1:05"]
+    assert capsys.readouterr().out == ""
+
+
+def test_loop_progress_prints_only_the_summary_outside_jupyter(monkeypatch, capsys):
+    monkeypatch.setattr("aeutils.training.time.perf_counter", FakeClock(0.0, 1.0, 3.0))
+    with LoopProgress("loop", 1) as progress:
+        progress.advance("x")
+    assert capsys.readouterr().out == "loop: 1 runs in 0:03\n"
+    assert progress.done == 1
+
+
+@pytest.mark.parametrize("label, total, message", [
+    ("", 3, "label must be a non-empty string naming the loop, got ''"),
+    (None, 3, "label must be a non-empty string naming the loop, got None"),
+    ("loop", 0, "total must be a positive integer (the number of runs), got 0"),
+    ("loop", 2.0, "total must be a positive integer (the number of runs), got 2.0"),
+    ("loop", True, "total must be a positive integer (the number of runs), got True"),
+])
+def test_loop_progress_errors(label, total, message):
+    with pytest.raises(ValueError) as error:
+        LoopProgress(label, total)
+    assert str(error.value) == message
+
+
+def test_fine_tune_without_progress_shows_nothing(monkeypatch, capsys):
+    monkeypatch.setattr("aeutils.training._open_live_line",
+                        lambda text: pytest.fail("no progress line expected"))
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, activation="softmax")])
+    history = fine_tune_classifier(model, np.zeros((8, 3), "float32"), np.arange(8) % 2,
+                                   epochs=2, batch_size=4, progress=False)
+    assert len(history.history["loss"]) == 2
+    assert capsys.readouterr().out == ""
+    monkeypatch.undo()
+    fine_tune_classifier(model, np.zeros((8, 3), "float32"), np.arange(8) % 2, epochs=1,
+                         batch_size=4, label="shown")
+    assert capsys.readouterr().out.startswith("shown: 1 epochs in ")

@@ -414,3 +414,35 @@ def test_train_vae_steps_seed_and_label(capsys):
     train_vae(unnamed, x, epochs=1, batch_size=64)
     assert int(unnamed.optimizer.iterations) == 5
     assert capsys.readouterr().out.startswith(f"{unnamed.name}: 1 epochs in")
+
+
+def test_dense_vae_parts_shapes_names_and_activations():
+    encoder, decoder = vae.dense_vae_parts(5, "probe", hidden=(16, 8))
+    assert encoder.name == "probe_encoder" and decoder.name == "probe_decoder"
+    assert encoder.input_shape == (None, 784)
+    assert [tuple(t.shape) for t in encoder.outputs] == [(None, 5), (None, 5)]
+    assert encoder.outputs[0] is encoder.get_layer("mean").output
+    assert encoder.outputs[1] is encoder.get_layer("log_var").output
+    assert decoder.input_shape == (None, 5) and decoder.output_shape == (None, 784)
+    dense = [layer for layer in encoder.layers if isinstance(layer, keras.layers.Dense)]
+    assert [layer.units for layer in dense] == [16, 8, 5, 5]
+    assert [layer.activation.__name__ for layer in dense] == ["gelu", "gelu", "linear", "linear"]
+    dense = [layer for layer in decoder.layers if isinstance(layer, keras.layers.Dense)]
+    assert [layer.units for layer in dense] == [8, 16, 784]
+    assert [layer.activation.__name__ for layer in dense] == ["gelu", "gelu", "linear"]
+    assert dense[-1].name == "logits"
+    encoder, decoder = vae.dense_vae_parts(3)
+    assert encoder.name == "vae_encoder" and encoder.count_params() == (
+        784 * 512 + 512 + 512 * 256 + 256 + 2 * (256 * 3 + 3))
+    assert decoder.count_params() == 3 * 256 + 256 + 256 * 512 + 512 + 512 * 784 + 784
+
+
+@pytest.mark.parametrize("latent, hidden, message", [
+    (0, (4,), "latent_dim must be an integer of at least 1, got 0"),
+    (2, (4, 0), "every entry of hidden must be an integer of at least 1, got 0"),
+    (2.0, (4,), "latent_dim must be an integer of at least 1, got 2.0"),
+])
+def test_dense_vae_parts_errors(latent, hidden, message):
+    with pytest.raises(ValueError) as error:
+        vae.dense_vae_parts(latent, hidden=hidden)
+    assert str(error.value) == message
