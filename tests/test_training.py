@@ -536,3 +536,43 @@ def test_fine_tune_without_progress_shows_nothing(monkeypatch, capsys):
     fine_tune_classifier(model, np.zeros((8, 3), "float32"), np.arange(8) % 2, epochs=1,
                          batch_size=4, label="shown")
     assert capsys.readouterr().out.startswith("shown: 1 epochs in ")
+
+
+def test_loop_progress_starts_blank_and_ends_with_nothing_left(monkeypatch):
+    import IPython
+    import IPython.display
+
+    shown = []
+
+    class FakeShell:
+        kernel = object()
+
+    def fake_display(data, raw=False, display_id=False):
+        assert raw is True and display_id is True
+        shown.append(data["text/plain"])
+        return FakeHandle()
+
+    monkeypatch.setattr(IPython, "get_ipython", lambda: FakeShell())
+    monkeypatch.setattr(IPython.display, "display", fake_display)
+    monkeypatch.setattr("aeutils.training.time.perf_counter", FakeClock(0.0, 9.0, 10.0))
+    progress = LoopProgress("one run", 1)
+    assert progress.line == "" and progress.done == 0
+    with progress:
+        progress.advance()
+        assert progress.line == "one run: run 1/1 · 0:09 elapsed · ~0:00 left"
+    assert shown == ["one run: starting"]
+
+
+def test_open_live_line_needs_a_kernel(monkeypatch):
+    import IPython
+    import IPython.display
+
+    from aeutils.training import _open_live_line
+
+    class TerminalShell:  # IPython without a kernel
+        pass
+
+    monkeypatch.setattr(IPython.display, "display", lambda *a, **k: pytest.fail("displayed"))
+    for shell in (None, TerminalShell()):
+        monkeypatch.setattr(IPython, "get_ipython", lambda shell=shell: shell)
+        assert _open_live_line("text") is None

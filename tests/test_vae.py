@@ -424,6 +424,7 @@ def test_dense_vae_parts_shapes_names_and_activations():
     assert encoder.outputs[0] is encoder.get_layer("mean").output
     assert encoder.outputs[1] is encoder.get_layer("log_var").output
     assert decoder.input_shape == (None, 5) and decoder.output_shape == (None, 784)
+    assert encoder.layers[0].name == "image" and decoder.layers[0].name == "code"
     dense = [layer for layer in encoder.layers if isinstance(layer, keras.layers.Dense)]
     assert [layer.units for layer in dense] == [16, 8, 5, 5]
     assert [layer.activation.__name__ for layer in dense] == ["gelu", "gelu", "linear", "linear"]
