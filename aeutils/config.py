@@ -49,36 +49,36 @@ BUDGETS: dict[str, dict[str, dict[str, int]]] = {
     },
     "03_denoising_autoencoder": {
         "smoke": {"n_train": 4000, "n_test": 1000, "batch_size": 64, "dense_epochs": 5,
-                  "conv_epochs": 5, "toy_epochs": 10, "filter_epochs": 4, "n_val": 1000,
-                  "probe_epochs": 10},
+                  "conv_epochs": 5, "toy_epochs": 10, "filter_epochs": 3, "n_val": 500,
+                  "probe_epochs": 6},
         "full": {"n_train": 20000, "n_test": 10000, "batch_size": 128, "dense_epochs": 10,
                  "conv_epochs": 8, "toy_epochs": 40, "filter_epochs": 10, "n_val": 5000,
                  "probe_epochs": 30},
     },
     "04_stacked_autoencoder": {
-        "smoke": {"n_train": 10000, "sgd_epochs": 3, "rbm_epochs": 2, "ae_pretrain_epochs": 2,
-                  "finetune_epochs": 4, "tiny_rbm_epochs": 300, "few_label_epochs": 20,
-                  "class_epochs": 2},
+        "smoke": {"n_train": 10000, "sgd_epochs": 2, "rbm_epochs": 2, "ae_pretrain_epochs": 2,
+                  "finetune_epochs": 2, "tiny_rbm_epochs": 300, "few_label_epochs": 10,
+                  "class_epochs": 1},
         "full": {"n_train": 55000, "sgd_epochs": 5, "rbm_epochs": 30, "ae_pretrain_epochs": 5,
                  "finetune_epochs": 20, "tiny_rbm_epochs": 300, "few_label_epochs": 50,
                  "class_epochs": 5},
     },
     "05_contractive_autoencoder": {
-        "smoke": {"n_train": 10000, "ae_epochs": 5, "finetune_epochs": 2, "n_autodiff": 50,
-                  "n_spectrum": 10},
+        "smoke": {"n_train": 6000, "ae_epochs": 4, "finetune_epochs": 1, "n_autodiff": 10,
+                  "n_spectrum": 5, "n_moved": 300, "n_timed": 64},
         "full": {"n_train": 55000, "ae_epochs": 10, "finetune_epochs": 20, "n_autodiff": 200,
-                 "n_spectrum": 50},
+                 "n_spectrum": 50, "n_moved": 1000, "n_timed": 256},
     },
     "06_variational_autoencoder": {
-        "smoke": {"n_train": 5000, "vae_epochs": 2, "iwae_epochs": 1, "n_is_test": 300,
-                  "big_k": 200, "latent2_epochs": 2, "beta_n_train": 3000, "beta_epochs": 2},
+        "smoke": {"n_train": 3000, "vae_epochs": 1, "iwae_epochs": 1, "n_is_test": 300,
+                  "big_k": 200, "latent2_epochs": 1, "beta_n_train": 1500, "beta_epochs": 1},
         "full": {"n_train": 55000, "vae_epochs": 18, "iwae_epochs": 18, "n_is_test": 10000,
                  "big_k": 1000, "latent2_epochs": 10, "beta_n_train": 20000, "beta_epochs": 8},
     },
     "07_semi_supervised": {
-        "smoke": {"n_pool": 6000, "n_test": 2000, "n_seeds": 1, "dae_epochs": 2, "vae_epochs": 2,
-                  "stack_epochs": 1, "rows_per_epoch": 640, "epochs": 5, "all_epochs": 1,
-                  "spread_iters": 50, "n_tsne": 500},
+        "smoke": {"n_pool": 4000, "n_test": 1000, "n_seeds": 1, "dae_epochs": 1, "vae_epochs": 1,
+                  "stack_epochs": 1, "rows_per_epoch": 128, "epochs": 1, "all_epochs": 1,
+                  "spread_iters": 30, "n_tsne": 300},
         "full": {"n_pool": 60000, "n_test": 10000, "n_seeds": 3, "dae_epochs": 10,
                  "vae_epochs": 15, "stack_epochs": 4, "rows_per_epoch": 6400, "epochs": 10,
                  "all_epochs": 1, "spread_iters": 100, "n_tsne": 2500},
@@ -148,6 +148,32 @@ class Settings:
         seed_everything(self.seed)
 
 
+def get_seed(default: int) -> int:
+    """Return the run's seed: ``AEUTILS_SEED`` when it is set, else the notebook's own ``default``.
+
+    The variable lets anyone re-run a notebook with another seed (``AEUTILS_SEED=55 jupyter lab``,
+    or with nbconvert) to see that its checks hold beyond the committed run.
+
+    Args:
+        default: the notebook's seed, used when ``AEUTILS_SEED`` is unset or empty.
+
+    Returns:
+        A non-negative integer.
+
+    Raises:
+        ValueError: if ``AEUTILS_SEED`` is not a non-negative integer.
+    """
+    raw = os.environ.get("AEUTILS_SEED", "").strip()
+    if not raw:
+        return default
+    if not raw.isdecimal():  # digits only: no sign, point or exponent
+        raise ValueError(
+            f"AEUTILS_SEED={raw!r} is not a non-negative integer; set it to one (e.g. 55), or "
+            f"unset it to use the notebook's own seed ({default})."
+        )
+    return int(raw)
+
+
 def seed_everything(seed: int) -> None:
     """Seed Python, NumPy and TensorFlow/Keras at once, and make TF ops deterministic.
 
@@ -189,7 +215,8 @@ def setup(notebook: str, seed: int = 42, threads: int | None = None) -> Settings
 
     Args:
         notebook: the notebook's key in :data:`BUDGETS`, e.g. ``"01_pca_vs_autoencoder"``.
-        seed: the notebook's one seed.
+        seed: the notebook's one seed; the environment variable ``AEUTILS_SEED`` overrides it
+            (see :func:`get_seed`), and the printed line then names both.
         threads: CPU threads for TensorFlow (every core when omitted).
 
     Returns:
@@ -198,6 +225,7 @@ def setup(notebook: str, seed: int = 42, threads: int | None = None) -> Settings
     Raises:
         RuntimeError: if Keras runs on another backend than TensorFlow (the course is measured
             and tested on TensorFlow only).
+        ValueError: if ``AEUTILS_SEED`` is set to anything but a non-negative integer.
     """
     if keras.backend.backend() != "tensorflow":
         raise RuntimeError(
@@ -207,10 +235,13 @@ def setup(notebook: str, seed: int = 42, threads: int | None = None) -> Settings
         )
     profile = get_profile()
     budget = get_budget(notebook, profile)
-    seed_everything(seed)
+    run_seed = get_seed(seed)
+    seed_everything(run_seed)
     n_threads = set_threads(threads)
+    seed_note = "" if run_seed == seed else f" (AEUTILS_SEED; the notebook's own: {seed})"
     print(
-        f"{notebook} | profile: {profile} | seed: {seed} | Keras {keras.__version__} "
-        f"on {keras.backend.backend()} {tf.__version__} | {n_threads} CPU threads"
+        f"{notebook} | profile: {profile} | seed: {run_seed}{seed_note} | Keras "
+        f"{keras.__version__} on {keras.backend.backend()} {tf.__version__} | "
+        f"{n_threads} CPU threads"
     )
-    return Settings(notebook=notebook, profile=profile, seed=seed, budget=budget)
+    return Settings(notebook=notebook, profile=profile, seed=run_seed, budget=budget)

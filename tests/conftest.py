@@ -14,6 +14,8 @@ mutmut (no ``MUTANT_UNDER_TEST``) nothing happens.
 import inspect
 import os
 
+import pytest
+
 if "MUTANT_UNDER_TEST" in os.environ:
     from mutmut.mutation import trampoline
 
@@ -31,3 +33,9 @@ if "MUTANT_UNDER_TEST" in os.environ:
         return decorate
 
     trampoline.wrap_in_trampoline = _wrap_keeping_the_signature
+
+
+@pytest.fixture(autouse=True)
+def _notebook_seeds_only(monkeypatch):
+    """Unit tests check the seeds they pass: ``AEUTILS_SEED`` set in a shell must not leak in."""
+    monkeypatch.delenv("AEUTILS_SEED", raising=False)

@@ -237,3 +237,44 @@ def test_config_error_messages(monkeypatch):
         "Keras is running on the 'jax' backend, but this course needs TensorFlow. Set "
         "KERAS_BACKEND=tensorflow before starting Python (or Jupyter), or import aeutils before "
         "keras, then restart the kernel.")
+
+
+@pytest.mark.parametrize("value", [None, "", "  "])
+def test_seed_is_the_notebooks_own_when_aeutils_seed_is_unset_or_empty(monkeypatch, value):
+    if value is None:
+        monkeypatch.delenv("AEUTILS_SEED", raising=False)
+    else:
+        monkeypatch.setenv("AEUTILS_SEED", value)
+    assert config.get_seed(5) == 5
+
+
+@pytest.mark.parametrize("value, expected", [("55", 55), (" 0 ", 0), ("7", 7)])
+def test_aeutils_seed_overrides_the_notebooks_seed(monkeypatch, value, expected):
+    monkeypatch.setenv("AEUTILS_SEED", value)
+    assert config.get_seed(5) == expected
+
+
+@pytest.mark.parametrize("value", ["-1", "abc", "5.5", "1e3"])
+def test_bad_aeutils_seed_says_what_to_set(monkeypatch, value):
+    monkeypatch.setenv("AEUTILS_SEED", value)
+    with pytest.raises(ValueError) as err:
+        config.get_seed(5)
+    assert str(err.value) == (
+        f"AEUTILS_SEED={value!r} is not a non-negative integer; set it to one (e.g. 55), or "
+        "unset it to use the notebook's own seed (5).")
+
+
+def test_setup_runs_with_aeutils_seed_and_names_both_seeds(monkeypatch, capsys, threads):
+    monkeypatch.setenv("AEUTILS_PROFILE", "smoke")
+    monkeypatch.setenv("AEUTILS_SEED", "55")
+    settings = config.setup("05_contractive_autoencoder", seed=5, threads=2)
+    assert settings.seed == 55
+    assert capsys.readouterr().out == (
+        f"05_contractive_autoencoder | profile: smoke | seed: 55 (AEUTILS_SEED; the notebook's "
+        f"own: 5) | Keras {keras.__version__} on tensorflow {config.tf.__version__} | 2 CPU "
+        "threads\n")
+    first = np.random.rand()
+    settings.reseed()
+    assert np.random.rand() == first  # reseed uses the run's seed, not the notebook's
+    config.seed_everything(55)
+    assert np.random.rand() == first

@@ -1,6 +1,7 @@
 """Checks of the committed notebooks themselves (nbval re-runs them; this checks what is stored)."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -77,3 +78,72 @@ def test_key_takeaways_come_just_before_the_exercises(path):
     exercises = [i for i, h in enumerate(headings) if "Exercises" in h]
     assert len(takeaways) == 1 and len(exercises) == 1, headings
     assert exercises[0] == takeaways[0] + 1, "Key takeaways is the section before the exercises"
+
+
+# Outputs that nbval compares must be the same on every CPU. Round-off is not: the last bits of a
+# float depend on the vector instructions and the BLAS kernel a machine picks (an AMD EPYC machine
+# printed 1.7e-16 where the committed run had 2.2e-16). A compared cell prints a bound ("agree to
+# < 1e-12") or a value rounded far above round-off; a measurement cell carries nbval-ignore-output.
+ROUND_OFF_PATTERNS = {
+    # a tiny number in scientific notation that is not a bound: 2.2e-16, -7.7e-53, 4.8e-12
+    "a difference at round-off level (print a bound such as '< 1e-12')":
+        r"(?<![<≤]\s)(?<![<≤])(?<![\d.eE+-])[-+]?\d(?:\.\d+)?[eE]-(?:0*9|0*[1-9]\d+)\b",
+    # a difference that happens to be exactly zero on this machine: 0.0e+00
+    "an exact zero in scientific notation (zero here, round-off elsewhere)":
+        r"(?<![\d.])[-+]?0(?:\.0+)?[eE][-+]?\d+\b",
+    # a float with more than six significant digits: its last digits are round-off
+    "a float printed to more than six significant digits":
+        r"(?<![\d.])[-+]?\d+\.\d+(?:[eE][-+]?\d+)?(?![\d.])",
+    # an object's memory address: <History at 0x7f3a…>
+    "a memory address": r"\b0x[0-9a-fA-F]{6,}\b",
+}
+
+
+def significant_digits(number: str) -> int:
+    mantissa = re.split(r"[eE]", number.lstrip("+-"))[0].replace(".", "").lstrip("0")
+    return len(mantissa)
+
+
+def round_off_findings(text: str) -> list[str]:
+    """Name each pattern of ``text`` that would differ between CPUs (empty: none)."""
+    found = []
+    for why, pattern in ROUND_OFF_PATTERNS.items():
+        for match in re.finditer(pattern, text):
+            if why.startswith("a float printed") and significant_digits(match.group()) <= 6:
+                continue
+            found.append(f"{match.group()!r}: {why}")
+    return found
+
+
+def compared_text(cell):
+    tags = cell_tags(cell)
+    if "nbval-ignore-output" in tags or "nbval-skip" in tags:
+        return ""
+    return "".join("".join(o.get("text", "")) + "".join(o.get("data", {}).get("text/plain", ""))
+                   for o in cell["outputs"])
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_compared_outputs_hold_no_round_off(path):
+    problems = [f"code cell {i} (nbval's numbering): {finding}"
+                for i, cell in enumerate(code_cells(path))
+                for finding in round_off_findings(compared_text(cell))]
+    assert not problems, "outputs that nbval compares vary by machine:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("text", [
+    "step 1: max |h − σ(a)| = 2.2e-16", "both right: -7.7e-53 nats", "diff 1.0E-09",
+    "max |autodiff − closed form| = 0.0e+00", "autodiff 8.218213e-03", "loss 0.05237514",
+    "error 14.207134", "<keras.src.callbacks.history.History at 0x7f3a2c1b5d90>",
+])
+def test_round_off_guard_flags_machine_dependent_output(text):
+    assert round_off_findings(text), text
+
+
+@pytest.mark.parametrize("text", [
+    "closed form and autodiff agree to < 1e-12", "relative difference ≤ 1e-10", "8.1e-01",
+    "PCA-30 training error 14.2071", "+3.0e-05", "Total params: 1,569,784 (5.99 MB)",
+    "λ_27 … λ_33: [0.428 0.415 0.393]", "max 1.00", "seed: 42 | Keras 3.15.1 on tensorflow 2.21.0",
+])
+def test_round_off_guard_passes_stable_output(text):
+    assert not round_off_findings(text), round_off_findings(text)
