@@ -252,3 +252,22 @@ def test_staged_editions_link_to_each_other(tmp_path):
     fallback = json.loads((tmp_path / "stage" / "ko" / "notebooks" / "02_second.ipynb").read_text())
     assert build_site.NOT_TRANSLATED in build_site.cell_text(fallback["cells"][0])
     assert "이 사이트에는" in (tmp_path / "stage" / "ko" / "index.md").read_text()
+
+
+def test_broken_links_finds_missing_files_anchors_and_links_that_leave_the_site(tmp_path):
+    spec = importlib.util.spec_from_file_location("check_site", ROOT / "tools" / "check_site.py")
+    check_site = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(check_site)  # no browser needed: Playwright is imported on use
+    (tmp_path / "README.md").write_text("outside the site, but on this disk")
+    site = tmp_path / "site"
+    (site / "notebooks").mkdir(parents=True)
+    (site / "index.html").write_text(
+        '<a id="top" href="notebooks/a.html#sec">a</a> <a href="#top">top</a> '
+        '<a href="https://example.com/">web</a> <a href="../README.md">readme</a> '
+        '<a href="notebooks/a.html#nowhere">x</a> <img src="_images/gone.png">')
+    (site / "notebooks" / "a.html").write_text('<h2 id="sec">S</h2><a href="../index.html">up</a>')
+    assert check_site.broken_links(site) == [
+        "index.html -> ../README.md (outside the site)",
+        "index.html -> notebooks/a.html#nowhere (no such anchor)",
+        "index.html -> _images/gone.png (no such file)",
+    ]

@@ -549,6 +549,11 @@ def run_sphinx(source: Path, out: Path, doctrees: Path, language: str,
 def build(out: Path = OUT, root: Path = ROOT, site: Path = SITE) -> list[Edition]:
     """Build every edition from scratch into ``out`` (English at its root, Korean in ``ko/``)."""
     stage, doctrees = out.parent / "site-src", out.parent / "site-doctrees"
+    if (out.resolve() != OUT.resolve() and out.is_dir() and any(out.iterdir())
+            and not (out / ".buildinfo").exists()):
+        # --out . or --out ~ must not delete a folder that is not a build of this site
+        raise SystemExit(f"{out} is not empty and holds no earlier build of the site "
+                         "(no .buildinfo): not deleting it; choose an empty or new folder")
     for folder in (out, stage, doctrees):
         if folder.exists():
             shutil.rmtree(folder)
@@ -558,6 +563,11 @@ def build(out: Path = OUT, root: Path = ROOT, site: Path = SITE) -> list[Edition
         stage_edition(edition, found, source, root, site)
         run_sphinx(source, out / edition.prefix, doctrees / edition.language,
                    edition.language, site)
+        # MyST-NB writes the notebooks' outputs to <outdir>/../jupyter_execute; for the Korean
+        # edition (outdir = out/ko) that is inside the published site. Its images are in ko/_images.
+        scratch = (out / edition.prefix).parent / "jupyter_execute"
+        if edition.prefix and scratch.is_dir():
+            shutil.rmtree(scratch)
     return found
 
 

@@ -10,14 +10,16 @@ from disk (``file://``, as the README tells a reader to) and from a local web se
 Pages serves it), with every request that leaves the site blocked and counted as a failure:
 
 * the page loads with no console error, no uncaught exception and no failed request;
-* MathJax (served from the site) has typeset every formula, with no TeX error, and a notebook
-  page whose notebook has formulas shows at least one typeset formula;
+* MathJax (served from the site) has typeset every formula, with no TeX error or undefined
+  macro, and a notebook page whose notebook has formulas shows at least one typeset formula;
 * every image has loaded (natural width > 0), has alt text, and is shown no larger than it is;
 * a notebook page shows every figure of its notebook, no source of a ``check`` cell, and each
   ``solution`` cell as a closed "Solution" dropdown;
 * every page of a two-language site links to the same page in the other language;
-* no internal link or anchor of the built HTML is broken;
-* searching for "contractive" finds notebook 05.
+* no internal link or anchor of the built HTML is broken, and none leaves the site;
+* searching for "contractive" finds notebook 05;
+* the glossary's Korean text is drawn with a CJK font (not as empty boxes);
+* the build takes at most two minutes.
 
 It saves screenshots under ``build/site/_screenshots/`` (the landing page, notebook 06, the
 glossary) for a person to look at, prints one line per check and closes with
@@ -51,6 +53,7 @@ if TYPE_CHECKING:
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SEARCH_TERM, SEARCH_TARGET = "contractive", "notebooks/05_contractive_autoencoder"
 VIEWPORT = {"width": 1280, "height": 900}
+BUILD_LIMIT_S = 120  # issue #24: the site builds in at most 2 minutes
 
 # Evaluated in each page once it has loaded: what the checks below need from its DOM.
 PAGE_FACTS = """async () => {
@@ -72,7 +75,8 @@ PAGE_FACTS = """async () => {
   return {
     maths: maths.length,
     typeset: maths.filter((m) => m.querySelector("mjx-container")).length,
-    texErrors: document.querySelectorAll("mjx-merror").length,
+    // an undefined macro (a typo) is no mjx-merror: MathJax draws its name in red instead
+    texErrors: document.querySelectorAll("mjx-merror, mjx-mtext[style*='color: red']").length,
     images,
     checkCells: document.querySelectorAll(".cell.tag_check").length,
     checkSources: document.querySelectorAll(".cell.tag_check .cell_input").length,
@@ -159,8 +163,12 @@ def _parse(path: Path) -> _Links:
 
 
 def broken_links(out: Path) -> list[str]:
-    """Internal links, images and scripts of every built page whose file or anchor is missing."""
-    broken = []
+    """Internal links, images and scripts of every built page whose file or anchor is missing.
+
+    A relative link that leaves the site (``../../README.md``) counts as broken even where it
+    finds a file on this machine: the published folder has nothing above it.
+    """
+    broken, site = [], out.resolve()
     for page in sorted(out.rglob("*.html")):
         if "_static" in page.relative_to(out).parts:
             continue
@@ -169,7 +177,9 @@ def broken_links(out: Path) -> list[str]:
             if parts.scheme or parts.netloc or target.startswith("mailto:"):
                 continue  # web links are not the site's own
             path = (page.parent / unquote(parts.path)).resolve() if parts.path else page
-            if not path.exists():
+            if not path.is_relative_to(site):
+                broken.append(f"{page.relative_to(out)} -> {target} (outside the site)")
+            elif not path.exists():
                 broken.append(f"{page.relative_to(out)} -> {target} (no such file)")
             elif parts.fragment and path.suffix == ".html" and \
                     unquote(parts.fragment) not in _parse(path).ids:
@@ -302,6 +312,47 @@ def check_search(results: Results, browser_page: Page, watch: PageWatch, url: st
                   f"hits {hits[:5]}; {'; '.join(watch.problems[:3])}")
 
 
+# Marks the first element of the article whose text has Hangul, for the font query below.
+MARK_HANGUL = """() => {
+  const root = document.querySelector("article") || document.body;
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    if (/[\\uac00-\\ud7a3]/.test(walker.currentNode.data)) {
+      walker.currentNode.parentElement.setAttribute("data-hangul-probe", "");
+      return walker.currentNode.data.trim();
+    }
+  }
+  return null;
+}"""
+# Font families that draw Hangul (Noto/Source Han CJK, Nanum, Malgun/Apple SD Gothic, Un*, ...).
+CJK_FAMILY = re.compile(r"CJK|Han Sans|Han Serif|Hangul|Nanum|Gothic|Malgun|Gulim|Dotum|Batang|"
+                        r"Myeongjo|^Un[A-Z]|Baekmuk", re.I)
+
+
+def check_cjk_font(results: Results, browser_page: Page, url: str, label: str) -> None:
+    """The page's Korean text is drawn by a font that has Hangul, not as empty boxes (tofu).
+
+    Chromium reports the fonts it used for an element (DevTools' CSS.getPlatformFontsForNode);
+    without a CJK font it draws Hangul with a Latin font's empty glyph.
+    """
+    browser_page.goto(url, wait_until="load")
+    text = browser_page.evaluate(MARK_HANGUL)
+    fonts: list[str] = []
+    if text:
+        cdp = browser_page.context.new_cdp_session(browser_page)
+        cdp.send("DOM.enable")
+        cdp.send("CSS.enable")
+        root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+        node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": "[data-hangul-probe]"})
+        used = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node["nodeId"]})
+        fonts = [font["familyName"] for font in used["fonts"]]
+        cdp.detach()
+    results.check(f"{label}: Korean text drawn with a CJK font",
+                  any(CJK_FAMILY.search(family) for family in fonts),
+                  "no Korean text on the page" if not text else
+                  f"{text[:30]!r} drawn with {fonts} (install fonts-noto-cjk)")
+
+
 def edition_pages(out: Path, edition: build_site.Edition) -> list[tuple[str, Path | None]]:
     """(page path relative to the site, the notebook it shows or None) for an edition."""
     root = out / edition.prefix
@@ -334,6 +385,9 @@ def browser_checks(results: Results, out: Path, editions: list[build_site.Editio
                     check_search(results, page, watch, base + edition.prefix,
                                  f"[{mode}] {edition.prefix}search")
                 if mode == "file":
+                    for edition in editions:  # the glossary always has a Korean column
+                        check_cjk_font(results, page, f"{base}{edition.prefix}glossary.html",
+                                       f"[{mode}] {edition.prefix}glossary.html")
                     take_screenshots(page, base, editions, shots)
                 context.close()
         finally:
@@ -351,9 +405,9 @@ def take_screenshots(page: Page, base: str, editions: list[build_site.Edition],
         sixth = [stem for stem in edition.notebooks if stem.startswith("06_")]
         if sixth:
             page.goto(f"{base}{edition.prefix}notebooks/{sixth[0]}.html", wait_until="load")
-            page.evaluate("() => window.MathJax && MathJax.startup.promise")
+            page.evaluate("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
             page.screenshot(path=shots / f"{name}notebook06.png")
-            page.evaluate("() => document.querySelector('div.math').scrollIntoView()")
+            page.evaluate("() => document.querySelector('div.math')?.scrollIntoView()")
             page.screenshot(path=shots / f"{name}notebook06-formula.png")
         page.goto(f"{base}{edition.prefix}glossary.html", wait_until="load")
         page.screenshot(path=shots / f"{name}glossary.png")
@@ -374,8 +428,10 @@ def main(argv: list[str] | None = None) -> int:
             built = True
         except (SystemExit, build_site.SiteSourceError) as error:
             built, message = False, str(error)
-        results.check(f"the site builds offline ({time.perf_counter() - start:.0f} s)", built,
-                      "" if built else message)
+        seconds = time.perf_counter() - start
+        results.check(f"the site builds offline, in at most {BUILD_LIMIT_S} s ({seconds:.0f} s)",
+                      built and seconds <= BUILD_LIMIT_S,
+                      f"took {seconds:.0f} s" if built else message)
         if not built:
             print(results.summary())
             return 1
@@ -384,7 +440,11 @@ def main(argv: list[str] | None = None) -> int:
     results.check("no broken internal link or anchor in the built HTML", not broken,
                   f"{len(broken)} broken, e.g. {broken[:5]}")
     start = time.perf_counter()
-    browser_checks(results, out, editions, out / "_screenshots")
+    try:
+        browser_checks(results, out, editions, out / "_screenshots")
+    except Exception as error:  # a page that never loads, a crashed browser: one failed check
+        results.check("the browser checks ran to the end", False,
+                      f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}")
     print(f"browser checks took {time.perf_counter() - start:.0f} s")
     print(results.summary())
     return 1 if results.failed else 0
