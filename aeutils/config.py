@@ -56,12 +56,12 @@ BUDGETS: dict[str, dict[str, dict[str, int]]] = {
                  "probe_epochs": 30},
     },
     "04_stacked_autoencoder": {
-        "smoke": {"n_train": 10000, "sgd_epochs": 2, "rbm_epochs": 2, "ae_pretrain_epochs": 2,
-                  "finetune_epochs": 2, "tiny_rbm_epochs": 300, "few_label_epochs": 10,
-                  "class_epochs": 1},
-        "full": {"n_train": 55000, "sgd_epochs": 5, "rbm_epochs": 30, "ae_pretrain_epochs": 5,
-                 "finetune_epochs": 20, "tiny_rbm_epochs": 300, "few_label_epochs": 50,
-                 "class_epochs": 5},
+        "smoke": {"n_train": 8000, "sgd_epochs": 1, "pretrain_epochs": 2, "finetune_epochs": 2,
+                  "random_epochs": 2, "tiny_rbm_epochs": 300, "few_label_epochs": 4,
+                  "label_draws": 2},
+        "full": {"n_train": 55000, "sgd_epochs": 5, "pretrain_epochs": 20, "finetune_epochs": 20,
+                 "random_epochs": 45, "tiny_rbm_epochs": 300, "few_label_epochs": 50,
+                 "label_draws": 3},
     },
     "05_contractive_autoencoder": {
         "smoke": {"n_train": 6000, "ae_epochs": 4, "finetune_epochs": 1, "n_autodiff": 10,

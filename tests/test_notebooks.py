@@ -147,3 +147,71 @@ def test_round_off_guard_flags_machine_dependent_output(text):
 ])
 def test_round_off_guard_passes_stable_output(text):
     assert not round_off_findings(text), round_off_findings(text)
+
+
+# Teaching cells and check cells (DEVELOPERS.md). A teaching cell is what a student reads: at most
+# 25 non-blank lines and no assert. The asserts that back the prose sit in the collapsed `check`
+# cell right after the code cell they check (or after "Key takeaways"), and print nothing.
+# Markdown cells stay within 30 lines.
+# Binding for the notebooks below; the others adopt it as their evidence issues are done.
+CONVENTION_NOTEBOOKS = {"04_stacked_autoencoder", "05_contractive_autoencoder"}
+
+
+def convention_findings(cells: list[dict]) -> list[str]:
+    """Name every cell of a notebook that breaks the teaching/check convention (empty: none)."""
+    found = []
+    for i, cell in enumerate(cells):
+        source = "".join(cell["source"])
+        lines = len([line for line in source.splitlines() if line.strip()])
+        tags = cell_tags(cell)
+        if cell["cell_type"] == "markdown":
+            if lines > 30:
+                found.append(f"cell {i}: a markdown cell of {lines} lines (at most 30)")
+            continue
+        if "check" in tags:
+            if not cell.get("metadata", {}).get("jupyter", {}).get("source_hidden"):
+                found.append(f"cell {i}: a check cell must be collapsed (jupyter.source_hidden)")
+            if "print(" in source or cell.get("outputs"):
+                found.append(f"cell {i}: a check cell prints nothing")
+            if not re.search(r"^\s*assert\b", source, re.M):
+                found.append(f"cell {i}: a check cell without an assert")
+            previous = cells[i - 1] if i else {"cell_type": "none", "source": ""}
+            takeaways = "".join(previous["source"]).startswith("## Key takeaways")
+            if previous["cell_type"] != "code" and not takeaways:
+                found.append(f"cell {i}: a check cell follows the code cell (or the takeaways) "
+                             "it checks")
+        elif "solution" not in tags:
+            if re.search(r"^\s*assert\b", source, re.M):
+                found.append(f"cell {i}: an assert in a teaching cell (move it to a check cell)")
+            if lines > 25:
+                found.append(f"cell {i}: a teaching cell of {lines} lines (at most 25)")
+    return found
+
+
+@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if p.stem in CONVENTION_NOTEBOOKS],
+                         ids=lambda p: p.stem)
+def test_teaching_cells_and_check_cells(path):
+    found = convention_findings(json.loads(path.read_text())["cells"])
+    assert not found, "\n".join(found)
+
+
+def test_convention_names_every_kind_of_breach():
+    def cell(kind, source, tags=(), hidden=False, outputs=()):
+        metadata = {"tags": list(tags)} | ({"jupyter": {"source_hidden": True}} if hidden else {})
+        return {"cell_type": kind, "source": source, "metadata": metadata, "outputs": list(outputs)}
+
+    good = [cell("code", "x = 1\nprint(x)"), cell("code", "assert x == 1", ["check"], True),
+            cell("markdown", "text\n" * 30), cell("code", "assert x", ["solution"]),
+            cell("markdown", "## Key takeaways\n- x is 1"),
+            cell("code", "assert x", ["check"], True)]
+    assert convention_findings(good) == []
+    bad = [cell("markdown", "text\n" * 31), cell("code", "assert x == 1", ["check"]),
+           cell("code", "x = 1\nassert x"), cell("code", "y = 2\n" * 26),
+           cell("code", "print(x)\nassert x", ["check"], True),
+           cell("code", "x = 3", ["check"], True)]
+    found = "\n".join(convention_findings(bad))
+    for breach in ("markdown cell of 31", "cell 1: a check cell must be collapsed",
+                   "cell 1: a check cell follows", "cell 2: an assert in a teaching cell",
+                   "cell 3: a teaching cell of 26 lines", "cell 4: a check cell prints nothing",
+                   "cell 5: a check cell without an assert"):
+        assert breach in found, (breach, found)
