@@ -60,12 +60,14 @@ from aeutils import (  # noqa: E402
     pretraining,
     rbm,
     regularizers,
+    semisupervised,
     training,
+    vae,
 )
 from aeutils.config import setup  # noqa: E402
 
 __all__ = [
     "config", "corruption", "data", "layers", "metrics", "models", "plotting", "pretraining", "rbm",
-    "regularizers", "training", "setup",
+    "regularizers", "semisupervised", "training", "vae", "setup",
 ]
 __version__ = "0.1.0"

@@ -80,9 +80,11 @@ class _PixelNoise(layers.Layer):
 class MaskingNoise(_PixelNoise):
     """Set each input to 0 with probability ``rate`` during training; identity at inference.
 
-    x̃ = m ⊙ x with m_i ~ Bernoulli(1 − rate), drawn afresh at every training call. The masking
-    noise of Vincent et al. (2008): no 1/(1 − rate) rescaling of the kept inputs, so a corrupted
-    image stays in the data's value range and its mean drops by the factor (1 − rate).
+    x̃ = m ⊙ x with m_i ~ Bernoulli(1 − rate), drawn afresh at every training call. Close to the
+    masking noise of Vincent et al. (2008), which zeroes a fixed number ν·d of randomly chosen
+    inputs per example, where this layer zeroes each input independently (so the count varies
+    around ν·d, binomially). Like theirs, no 1/(1 − rate) rescaling of the kept inputs, so a
+    corrupted image stays in the data's value range and its mean drops by the factor (1 − rate).
 
     Args:
         rate: probability ν in [0, 1] that an input is set to 0.
