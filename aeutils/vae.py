@@ -17,6 +17,7 @@ import numpy as np
 from keras import layers, ops
 
 LOG_2PI = math.log(2 * math.pi)
+BOUNDS = ("elbo", "iwae")  # the objectives VAE can train; see VAE
 
 
 def gaussian_kl(mean: keras.KerasTensor, log_var: keras.KerasTensor) -> keras.KerasTensor:
@@ -114,27 +115,40 @@ class VAE(keras.Model):
     """A VAE whose ``fit``, ``evaluate`` and ``validation_data`` all report the held-out bound.
 
     ``encoder`` maps images (B, D) to ``[mean, log_var]``, each (B, d); ``decoder`` maps codes
-    (B, d) to D Bernoulli logits. The loss, in nats per image, is the negative ELBO
-    −E_q[log p(x|z)] + β·KL(q(z|x) ‖ p(z)) with one sample of z (``samples=1``), or the negative
-    importance-weighted bound −log (1/k) Σ_i p(x, z_i)/q(z_i|x) of Burda et al. with k =
-    ``samples`` (β must then be 1). Besides ``loss`` it tracks ``reconstruction`` (−E_q[log p(x|z)],
-    averaged over the samples) and ``kl``, so ``reconstruction + kl`` is always the −ELBO.
+    (B, d) to D Bernoulli logits. The loss, in nats per image, is chosen by ``bound``:
+
+    - ``"elbo"`` (default): the negative ELBO −E_q[log p(x|z)] + β·KL(q(z|x) ‖ p(z)), the
+      expectation estimated with ``samples`` draws of z per image (1 is the usual VAE; k > 1 is
+      Burda et al.'s "VAE with k samples", the control that separates more samples from a
+      tighter bound);
+    - ``"iwae"``: the negative importance-weighted bound −log (1/k) Σ_i p(x, z_i)/q(z_i|x) of
+      Burda et al. with k = ``samples`` ≥ 2 (β must then be 1).
+
+    Besides ``loss`` it tracks ``reconstruction`` (−E_q[log p(x|z)], averaged over the samples)
+    and ``kl``, so ``reconstruction + kl`` is always the −ELBO, whichever bound is trained.
     ``model(x)`` returns a dict: ``mean`` and ``log_var`` of q(z|x), the sampled codes ``z`` and the
     decoder's ``logits`` (with a leading axis of ``samples`` when it is above 1).
     """
 
     def __init__(self, encoder: keras.Model, decoder: keras.Model, beta: float = 1.0,
-                 samples: int = 1, seed: int | None = None, **kwargs) -> None:
+                 samples: int = 1, seed: int | None = None, bound: str = "elbo",
+                 **kwargs) -> None:
         super().__init__(**kwargs)
         beta = float(beta)
         if not math.isfinite(beta) or beta < 0:
             raise ValueError(f"beta must be a finite number ≥ 0 (1 for the ELBO), got {beta}")
         samples = _check_count("samples", samples)
-        if samples > 1 and beta != 1.0:
-            raise ValueError(f"the importance-weighted bound (samples={samples}) has no β; use "
-                             "beta=1 with samples > 1, or samples=1 for a β-VAE")
+        if bound not in BOUNDS:
+            raise ValueError(f"bound must be one of {', '.join(map(repr, BOUNDS))}, got {bound!r}: "
+                             "'elbo' for the (β-)VAE, 'iwae' for the importance-weighted bound")
+        if bound == "iwae" and samples < 2:
+            raise ValueError("the importance-weighted bound needs samples ≥ 2 (with one sample it "
+                             "is the ELBO); pass samples=k with k ≥ 2, or use bound='elbo'")
+        if bound == "iwae" and beta != 1.0:
+            raise ValueError(f"the importance-weighted bound has no β (got beta={beta}); use "
+                             "beta=1 with bound='iwae', or bound='elbo' for a β-VAE")
         self.encoder, self.decoder = encoder, decoder
-        self.beta, self.samples, self.seed = beta, samples, seed
+        self.beta, self.samples, self.seed, self.bound = beta, samples, seed, bound
         self.sampler = Sampling(samples, seed=seed, name="sampling")
         self.reconstruction_tracker = keras.metrics.Mean(name="reconstruction")
         self.kl_tracker = keras.metrics.Mean(name="kl")
@@ -166,13 +180,12 @@ class VAE(keras.Model):
             raise ValueError("the VAE's loss takes no sample_weight; pass the images alone")
         x = ops.cast(x, y_pred["logits"].dtype)
         mean, log_var, z, logits = (y_pred[key] for key in ("mean", "log_var", "z", "logits"))
-        log_likelihood = bernoulli_log_likelihood(x if self.samples == 1 else x[None], logits)
+        log_likelihood = bernoulli_log_likelihood(x, logits)  # (B,), or (samples, B): broadcast
         kl = gaussian_kl(mean, log_var)
-        if self.samples == 1:
-            reconstruction = -log_likelihood
+        reconstruction = -log_likelihood
+        if self.bound == "elbo":  # the mean over draws and images of −log p(x|z) + β·KL
             loss = ops.mean(reconstruction + self.beta * kl)
         else:
-            reconstruction = -ops.mean(log_likelihood, axis=0)
             log_weights = (log_likelihood + gaussian_log_density(z, 0.0, 0.0)
                            - gaussian_log_density(z, mean, log_var))
             bound = ops.logsumexp(log_weights, axis=0) - math.log(self.samples)
@@ -189,7 +202,7 @@ class VAE(keras.Model):
             **super().get_config(),
             "encoder": keras.saving.serialize_keras_object(self.encoder),
             "decoder": keras.saving.serialize_keras_object(self.decoder),
-            "beta": self.beta, "samples": self.samples, "seed": self.seed,
+            "beta": self.beta, "samples": self.samples, "seed": self.seed, "bound": self.bound,
         }
 
     @classmethod

@@ -154,12 +154,6 @@ def test_round_off_guard_passes_stable_output(text):
 # cell right after the code cell they check (or after "Key takeaways"), and print nothing.
 # Markdown cells stay within 30 lines.
 # Binding for the notebooks below; the others adopt it as their evidence issues are done.
-CONVENTION_NOTEBOOKS = {
-    "01_pca_vs_autoencoder", "02_sparse_autoencoder", "03_denoising_autoencoder",
-    "04_stacked_autoencoder", "05_contractive_autoencoder",
-}
-
-
 def convention_findings(cells: list[dict]) -> list[str]:
     """Name every cell of a notebook that breaks the teaching/check convention (empty: none)."""
     found = []
@@ -191,8 +185,7 @@ def convention_findings(cells: list[dict]) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if p.stem in CONVENTION_NOTEBOOKS],
-                         ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_teaching_cells_and_check_cells(path):
     found = convention_findings(json.loads(path.read_text())["cells"])
     assert not found, "\n".join(found)

@@ -166,7 +166,7 @@ def test_beta_weighs_the_kl_only():
 
 @pytest.mark.parametrize("samples", [2, 7])
 def test_the_importance_weighted_loss_is_the_bound_computed_by_hand(samples):
-    model = tiny_vae(latent=2, samples=samples)
+    model = tiny_vae(latent=2, samples=samples, bound="iwae")
     x = binary_images(4)
     outputs = model(x)
     assert tuple(outputs["logits"].shape) == (samples, 4, D)
@@ -179,6 +179,25 @@ def test_the_importance_weighted_loss_is_the_bound_computed_by_hand(samples):
     assert loss == pytest.approx(-np.mean(np.log(weights.mean(axis=0))), rel=1e-5)
     reconstruction = -np.mean(log_likelihood_numpy(model, x, z))
     assert float(model.reconstruction_tracker.result()) == pytest.approx(reconstruction, rel=1e-5)
+
+
+@pytest.mark.parametrize("samples", [1, 3])
+def test_the_k_sample_elbo_averages_the_reconstruction_over_draws(samples):
+    model = tiny_vae(latent=2, samples=samples, beta=2.0, seed=5)
+    x = binary_images(4)
+    outputs = model(x)
+    expected_shape = (4, D) if samples == 1 else (samples, 4, D)
+    assert tuple(outputs["logits"].shape) == expected_shape
+    loss = float(keras.ops.convert_to_numpy(model.compute_loss(x, None, outputs)))
+    mean, log_var = posterior(model, x)
+    z = keras.ops.convert_to_numpy(outputs["z"]).astype("float64")
+    z = z[None] if samples == 1 else z
+    reconstruction = -log_likelihood_numpy(model, x, z).mean(axis=0)  # (4,)
+    kl = 0.5 * np.sum(np.exp(log_var) + mean**2 - 1 - log_var, -1)
+    assert loss == pytest.approx(np.mean(reconstruction + 2.0 * kl), rel=1e-5)
+    assert float(model.reconstruction_tracker.result()) == pytest.approx(reconstruction.mean(),
+                                                                         rel=1e-5)
+    assert float(model.kl_tracker.result()) == pytest.approx(kl.mean(), rel=1e-5)
 
 
 def test_importance_sampling_starts_at_the_elbo_and_falls_towards_log_p():
@@ -256,8 +275,10 @@ def test_keras_file_round_trip(tmp_path):
     z = np.random.default_rng(0).normal(size=(3, 2)).astype("float32")
     np.testing.assert_allclose(keras.ops.convert_to_numpy(model.decoder(z)),
                                keras.ops.convert_to_numpy(loaded.decoder(z)), rtol=1e-6)
-    iwae = vae.VAE.from_config(tiny_vae(latent=2, samples=3).get_config())
-    assert iwae.samples == 3 and iwae.sampler.samples == 3
+    iwae = vae.VAE.from_config(tiny_vae(latent=2, samples=3, bound="iwae").get_config())
+    assert (iwae.samples, iwae.sampler.samples, iwae.bound) == (3, 3, "iwae")
+    elbo = vae.VAE.from_config(tiny_vae(latent=2, samples=3).get_config())
+    assert (elbo.samples, elbo.bound) == (3, "elbo")
 
 
 def test_fresh_binarizations_redraw_every_epoch_and_repeat_by_seed():
@@ -303,8 +324,16 @@ def test_train_vae_fits_and_validates_on_binary_held_out_images():
     ({"beta": -1.0}, "^beta must be a finite number ≥ 0"), ({"beta": float("nan")}, "^beta"),
     ({"samples": 0}, "^samples must be an integer of at least 1"), ({"samples": 2.5}, "^samples"),
     ({"samples": True}, "^samples"),
-    ({"samples": 5, "beta": 2.0}, "β; use beta=1 with samples > 1, or samples=1 for a β-VAE$"),
-    ({"samples": 2, "beta": 0.5}, "has no β")])
+    ({"samples": 5, "beta": 2.0, "bound": "iwae"},
+     r"^the importance-weighted bound has no β \(got beta=2\.0\); use beta=1 with "
+     r"bound='iwae', or bound='elbo' for a β-VAE$"),
+    ({"samples": 2, "beta": 0.5, "bound": "iwae"}, "has no β"),
+    ({"samples": 1, "bound": "iwae"},
+     r"^the importance-weighted bound needs samples ≥ 2 \(with one sample it is the ELBO\); "
+     r"pass samples=k with k ≥ 2, or use bound='elbo'$"),
+    ({"samples": 5, "bound": "IWAE"},
+     r"^bound must be one of 'elbo', 'iwae', got 'IWAE': 'elbo' for the \(β-\)VAE, 'iwae' for "),
+    ({"bound": None}, "^bound must be one of")])
 def test_bad_vae_arguments_are_rejected(kwargs, match):
     with pytest.raises(ValueError, match=match):
         tiny_vae(**kwargs)
