@@ -11,3 +11,8 @@ os.environ.setdefault("AEUTILS_PROFILE", "smoke")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+
+# The Korean edition (notebooks/ko/) runs exactly the English notebooks' code, copied by
+# tools/build_korean.py; nbval re-executes the English ones only, and
+# tests/test_korean_edition.py checks that each Korean notebook is its English one re-worded.
+collect_ignore = ["notebooks/ko"]

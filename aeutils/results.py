@@ -3,7 +3,8 @@
 ``record`` writes ``results/<notebook>.json`` in the full profile and
 ``results/smoke/<notebook>.json`` in the smoke profile (ignored by git), so a quick test run never
 overwrites the committed numbers.
-``python -m aeutils.results`` rewrites the table between the README's results markers.
+``python -m aeutils.results`` rewrites the table between the results markers of ``README.md``
+and of the Korean ``README.ko.md`` (the same table in both, so the two cannot disagree).
 """
 
 from __future__ import annotations
@@ -133,5 +134,7 @@ def update_readme(readme: Path | None = None, results_dir: Path | None = None) -
 
 
 if __name__ == "__main__":
-    update_readme()
-    print(f"Updated the results table in {REPO_ROOT / 'README.md'}")
+    for name in ("README.md", "README.ko.md"):
+        if (REPO_ROOT / name).exists():
+            update_readme(REPO_ROOT / name)
+            print(f"Updated the results table in {REPO_ROOT / name}")

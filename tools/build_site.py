@@ -240,8 +240,9 @@ def readme_parts(readme: str, notebooks: dict[str, str]) -> dict[str, str]:
     if not title:
         raise SiteSourceError("the README does not start with a '# ' title")
     intro = preamble[title.end():].strip()
-    pages = {"data/README.md": "data.md", "README.md": "index.md", "README.ko.md": "index.md",
-             "handout.md": "handout.md"}
+    # README.md and README.ko.md are not pages: a link to either is reduced to its text (each
+    # edition's landing page is made from its own README, and every page has a language switch).
+    pages = {"data/README.md": "data.md", "handout.md": "handout.md"}
 
     def tidy(markdown: str) -> str:
         return rewrite_links(markdown, notebooks, pages)
