@@ -13,9 +13,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
 # pytest-xdist runs two test files (notebooks) at once, one per worker (pyproject's addopts). Each
-# kernel then has about one core, and NumPy's BLAS and scikit-learn's OpenMP threads would otherwise
-# spin-wait against the other kernel's work: measured here, a bootstrap cell in notebook 03 took
-# 22 s instead of 2 s. One such thread per kernel avoids that; TensorFlow keeps its own pool.
+# kernel then has about one core, and NumPy's BLAS and scikit-learn's OpenMP thread pools, sized for
+# the whole machine, slow each other down: measured here, a bootstrap cell in notebook 03 took 22 s
+# instead of 2 s. One such thread per kernel avoids that; TensorFlow keeps its own pool.
 if os.environ.get("PYTEST_XDIST_WORKER"):
     for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(variable, "1")

@@ -17,8 +17,10 @@ THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"
 def test_workers_receive_whole_files_and_xdist_is_installed_by_the_requirements(pytestconfig):
     options = pytestconfig.getini("addopts")  # pyproject.toml's, as pytest read them
     assert "--nbval" in options and "-n" in options
-    assert options[options.index("--dist") + 1] in {"loadscope", "loadfile"}, (
-        "without --dist loadscope (or loadfile) one notebook's cells are split between workers")
+    dist = options[options.index("--dist") + 1] if "--dist" in options else None
+    assert dist in {"loadscope", "loadfile"}, (
+        f"--dist is {dist}: without loadscope (or loadfile) one notebook's cells are split between "
+        "workers, each with its own kernel")
     pins = (ROOT / "requirements.txt").read_text().split()
     assert any(pin.startswith("pytest-xdist==") for pin in pins), "requirements.txt must pin xdist"
 
